@@ -1,0 +1,169 @@
+"""The base classes every layer derives from: `Layer` (one input) and `MergeLayer` (several)."""
+from collections import OrderedDict
+
+from torch import nn
+
+from ..nonlinearities import identity
+from ..utils import create_param
+
+
+class _ShapeCheckedMeta(type(nn.Module)):
+    """Checks a layer's output shape right after construction, so that a layer that cannot take
+    its incoming shape fails where it is built, naming itself and both shapes."""
+
+    def __call__(cls, *args, **kwargs):
+        layer = super().__call__(*args, **kwargs)
+        layer.check_output_shape()
+        return layer
+
+
+class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
+    """Layer(incoming, name=None)
+
+    A layer built the Lasagne way: `incoming` is the layer that feeds it or the shape of its
+    input (``None`` for the batch axis). Subclasses give the shape rule in
+    `get_output_shape_for` and the computation in `get_output_for`.
+
+    A layer owns only its own parameters (``get_params``), as in Lasagne; the layers before it
+    are referenced, not registered as submodules. Wrap the output layer in
+    :class:`sknet.layers.Network` for one ``nn.Module`` holding the whole graph.
+    """
+
+    def __init__(self, incoming, name=None):
+        super().__init__()
+        if isinstance(incoming, (tuple, list)):
+            self._set_incoming(None)
+            self.input_shape = tuple(incoming)
+        else:
+            self._set_incoming(incoming)
+            self.input_shape = tuple(incoming.output_shape)
+        self.name = name
+        self.params = OrderedDict()
+        if any(d is not None and d <= 0 for d in self.input_shape):
+            raise ValueError(
+                f"{self.describe()} cannot take input shape {self.input_shape}: every dimension "
+                "must be positive or None")
+
+    def _set_incoming(self, layer):
+        # Kept out of nn.Module's registry: each layer's state holds only its own parameters.
+        object.__setattr__(self, "input_layer", layer)
+
+    def describe(self):
+        """``ClassName 'name'``, for error messages."""
+        return f"{type(self).__name__} {self.name!r}" if self.name else type(self).__name__
+
+    @property
+    def output_shape(self):
+        return self.get_output_shape_for(self.input_shape)
+
+    def check_output_shape(self):
+        """Raise ValueError naming this layer if its input shape gives no valid output."""
+        try:
+            shape = self.output_shape
+        except (ValueError, TypeError) as error:
+            raise ValueError(
+                f"{self.describe()} cannot take input shape {self._input_shapes_text()}: "
+                f"{error}") from error
+        if any(d is not None and d <= 0 for d in shape):
+            raise ValueError(
+                f"{self.describe()} cannot take input shape {self._input_shapes_text()}: its "
+                f"output shape would be {tuple(shape)}")
+
+    def _input_shapes_text(self):
+        return str(self.input_shape)
+
+    def get_output_shape_for(self, input_shape):
+        """The output shape for `input_shape`; the identity unless a subclass says otherwise."""
+        return input_shape
+
+    def get_output_for(self, input, **kwargs):
+        """The output for `input`; keyword arguments such as ``deterministic`` may follow."""
+        raise NotImplementedError
+
+    def forward(self, *inputs):
+        """Compute the network that ends in this layer (see `sknet.layers.get_output`)."""
+        from .helper import get_output
+        network_input = inputs[0] if len(inputs) == 1 else dict(zip(self._input_layers(), inputs))
+        return get_output(self, network_input, deterministic=not self.training)
+
+    def _input_layers(self):
+        from .helper import get_all_layers
+        from .input import InputLayer
+        return [layer for layer in get_all_layers(self) if isinstance(layer, InputLayer)]
+
+    def add_param(self, spec, shape, name, **tags):
+        """Create parameter `name` from `spec` and register it under that attribute name.
+
+        Tags default to ``trainable=True, regularizable=True``. Trainable parameters are
+        ``nn.Parameter``s; the others (BatchNorm's running statistics) are buffers.
+        """
+        tags.setdefault("trainable", True)
+        tags.setdefault("regularizable", True)
+        full_name = f"{self.name}.{name}" if self.name else name
+        value = create_param(spec, shape, full_name)
+        if tags["trainable"]:
+            if not isinstance(value, nn.Parameter):
+                value = nn.Parameter(value)
+            self.register_parameter(name, value)
+        else:
+            self.register_buffer(name, value.detach() if isinstance(value, nn.Parameter) else value)
+            value = getattr(self, name)
+        self.params[name] = {tag for tag, on in tags.items() if on}
+        return value
+
+    def remove_param(self, name):
+        """Drop parameter `name` (e.g. the bias that ``batch_norm`` makes redundant)."""
+        del self.params[name]
+        setattr(self, name, None)
+
+    def get_params(self, unwrap_shared=True, **tags):
+        """This layer's parameters, filtered by tags: ``trainable=True`` keeps only the tagged
+        ones, ``regularizable=False`` drops the tagged ones. `unwrap_shared` is accepted for
+        Lasagne compatibility and has no effect."""
+        wanted = {tag for tag, on in tags.items() if on}
+        unwanted = {tag for tag, on in tags.items() if not on}
+        return [getattr(self, name) for name, param_tags in self.params.items()
+                if wanted <= param_tags and not (unwanted & param_tags)]
+
+    def __repr__(self):
+        return f"{self.describe()} {self.output_shape}"
+
+
+class MergeLayer(Layer):
+    """MergeLayer(incomings, name=None)
+
+    A layer with several inputs; `incomings` is a list of layers or shapes. Subclasses get a
+    list of input shapes in `get_output_shape_for` and a list of tensors in `get_output_for`.
+    """
+
+    def __init__(self, incomings, name=None):
+        nn.Module.__init__(self)
+        layers = [None if isinstance(i, (tuple, list)) else i for i in incomings]
+        object.__setattr__(self, "input_layers", layers)
+        self.input_shapes = [tuple(i) if layer is None else tuple(layer.output_shape)
+                             for i, layer in zip(incomings, layers)]
+        self.name = name
+        self.params = OrderedDict()
+
+    @property
+    def output_shape(self):
+        return self.get_output_shape_for(self.input_shapes)
+
+    def _input_shapes_text(self):
+        return ", ".join(str(shape) for shape in self.input_shapes)
+
+    def get_output_shape_for(self, input_shapes):
+        raise NotImplementedError
+
+    def get_output_for(self, inputs, **kwargs):
+        raise NotImplementedError
+
+
+def nonlinearity_or_identity(nonlinearity, layer_name):
+    """The callable a layer applies: identity for None, a clear error if it cannot be called."""
+    if nonlinearity is None:
+        return identity
+    if not callable(nonlinearity):
+        raise TypeError(
+            f"{layer_name}: nonlinearity must be a callable or None, got {nonlinearity!r}")
+    return nonlinearity

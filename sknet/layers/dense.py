@@ -1,0 +1,101 @@
+"""Fully connected layers: DenseLayer and NINLayer."""
+import numpy as np
+import torch
+
+from .. import init
+from ..nonlinearities import rectify
+from .base import Layer, nonlinearity_or_identity
+
+
+class DenseLayer(Layer):
+    """DenseLayer(incoming, num_units, W=init.GlorotUniform(), b=init.Constant(0.),
+    nonlinearity=nonlinearities.rectify, num_leading_axes=1, name=None)
+
+    A fully connected layer: ``nonlinearity(x.flatten(num_leading_axes) @ W + b)``. All axes
+    after the first `num_leading_axes` are flattened into the ``num_inputs`` of
+    ``W.shape == (num_inputs, num_units)`` (Lasagne's layout, the transpose of torch's Linear).
+    A negative `num_leading_axes` counts from the end. ``b=None`` gives no bias.
+
+    >>> layer = DenseLayer((None, 1, 28, 28), num_units=50)
+    >>> layer.output_shape, tuple(layer.W.shape)
+    ((None, 50), (784, 50))
+    """
+
+    def __init__(self, incoming, num_units, W=init.GlorotUniform(), b=init.Constant(0.0),
+                 nonlinearity=rectify, num_leading_axes=1, name=None):
+        super().__init__(incoming, name)
+        self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
+        self.num_units = num_units
+        ndim = len(self.input_shape)
+        if num_leading_axes >= ndim:
+            raise ValueError(
+                f"{self.describe()}: got num_leading_axes={num_leading_axes} for a "
+                f"{ndim}-dimensional input {self.input_shape}, leaving no trailing axes to "
+                "multiply with W")
+        if num_leading_axes < -ndim:
+            raise ValueError(
+                f"{self.describe()}: got num_leading_axes={num_leading_axes} for a "
+                f"{ndim}-dimensional input {self.input_shape}, asking for more trailing axes "
+                "than the input has")
+        self.num_leading_axes = num_leading_axes % ndim
+        trailing = self.input_shape[self.num_leading_axes:]
+        if any(d is None for d in trailing):
+            raise ValueError(
+                f"{self.describe()} needs a fixed input size after the leading axes, got input "
+                f"shape {self.input_shape} with num_leading_axes={num_leading_axes}")
+        num_inputs = int(np.prod(trailing))
+        self.W = self.add_param(W, (num_inputs, num_units), name="W")
+        self.b = None if b is None else self.add_param(b, (num_units,), name="b",
+                                                       regularizable=False)
+
+    def get_output_shape_for(self, input_shape):
+        return tuple(input_shape[:self.num_leading_axes]) + (self.num_units,)
+
+    def get_output_for(self, input, **kwargs):
+        if input.dim() > self.num_leading_axes + 1:
+            input = input.flatten(self.num_leading_axes)
+        activation = input @ self.W
+        if self.b is not None:
+            activation = activation + self.b
+        return self.nonlinearity(activation)
+
+
+class NINLayer(Layer):
+    """NINLayer(incoming, num_units, untie_biases=False, W=init.GlorotUniform(),
+    b=init.Constant(0.), nonlinearity=nonlinearities.rectify, name=None)
+
+    Network-in-network: a DenseLayer applied across the channel axis (axis 1) at every position,
+    i.e. a 1x1 convolution with ``W.shape == (num_input_channels, num_units)``. With
+    `untie_biases` each position has its own bias, ``b.shape == (num_units,) + spatial shape``.
+
+    >>> NINLayer((None, 3, 8, 8), num_units=16).output_shape
+    (None, 16, 8, 8)
+    """
+
+    def __init__(self, incoming, num_units, untie_biases=False, W=init.GlorotUniform(),
+                 b=init.Constant(0.0), nonlinearity=rectify, name=None):
+        super().__init__(incoming, name)
+        self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
+        self.num_units = num_units
+        self.untie_biases = untie_biases
+        num_input_channels = self.input_shape[1]
+        if num_input_channels is None:
+            raise ValueError(f"{self.describe()} needs a known number of input channels, got "
+                             f"input shape {self.input_shape}")
+        self.W = self.add_param(W, (num_input_channels, num_units), name="W")
+        if b is None:
+            self.b = None
+        else:
+            b_shape = (num_units,) + tuple(self.input_shape[2:]) if untie_biases else (num_units,)
+            self.b = self.add_param(b, b_shape, name="b", regularizable=False)
+
+    def get_output_shape_for(self, input_shape):
+        return (input_shape[0], self.num_units) + tuple(input_shape[2:])
+
+    def get_output_for(self, input, **kwargs):
+        # Move channels last, multiply, move the units back to axis 1.
+        activation = torch.movedim(torch.movedim(input, 1, -1) @ self.W, -1, 1)
+        if self.b is not None:
+            bias = self.b if self.untie_biases else self.b.view((-1,) + (1,) * (input.dim() - 2))
+            activation = activation + bias
+        return self.nonlinearity(activation)

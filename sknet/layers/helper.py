@@ -1,0 +1,205 @@
+"""Functions over whole layer graphs (Lasagne's helpers) and `Network`, the graph as one module."""
+import numpy as np
+import torch
+from torch import nn
+
+from ..utils import as_input_tensor
+from .input import InputLayer
+
+
+def _incoming(layer):
+    layers = getattr(layer, "input_layers", None)
+    if layers is None:
+        layers = [layer.input_layer]
+    return [l for l in layers if l is not None]
+
+
+def _incoming_or_none(layer):
+    if isinstance(layer, InputLayer):
+        return []
+    return getattr(layer, "input_layers", None) or [layer.input_layer]
+
+
+def get_all_layers(layer, treat_as_input=None):
+    """Every layer that `layer` (or a list of layers) depends on, inputs first, each once.
+
+    Layers in `treat_as_input` are included but their own inputs are not followed.
+
+    >>> from sknet.layers import InputLayer, DenseLayer
+    >>> l_in = InputLayer((None, 10))
+    >>> l_out = DenseLayer(DenseLayer(l_in, 5), 2)
+    >>> [type(l).__name__ for l in get_all_layers(l_out)]
+    ['InputLayer', 'DenseLayer', 'DenseLayer']
+    """
+    roots = list(layer) if isinstance(layer, (list, tuple)) else [layer]
+    stop = set(treat_as_input or ())
+    result, done = [], set()
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            current, expanded = stack.pop()
+            if current in done:
+                continue
+            if expanded or current in stop:
+                done.add(current)
+                result.append(current)
+                continue
+            stack.append((current, True))
+            stack.extend((l, False) for l in reversed(_incoming(current)) if l not in done)
+    return result
+
+
+def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
+    """Compute the output of a layer (or a list of layers) for the given input data.
+
+    `inputs` is a tensor or array for a network with one InputLayer, or a dict mapping layers
+    (InputLayers, or any layer whose output to substitute) to data; without it, InputLayers
+    must hold an `input_var` tensor. ``deterministic=True`` turns off dropout and noise and
+    makes BatchNormLayer use its running averages. Other keyword arguments reach every layer.
+
+    >>> from sknet.layers import InputLayer, DenseLayer
+    >>> l_out = DenseLayer(InputLayer((None, 3)), 2, W=np.ones((3, 2)), nonlinearity=None)
+    >>> get_output(l_out, np.array([[1.0, 2.0, 3.0]]))
+    tensor([[6., 6.]], grad_fn=<AddBackward0>)
+    """
+    given = dict(inputs) if isinstance(inputs, dict) else {}
+    all_layers = get_all_layers(layer_or_layers, given.keys())
+    outputs = {layer: as_input_tensor(value) for layer, value in given.items()}
+    free_inputs = [l for l in all_layers if isinstance(l, InputLayer) and l not in outputs]
+    if not free_inputs and any(None in _incoming_or_none(l) for l in all_layers):
+        free_inputs = [None]  # a layer built from a shape takes the data directly
+    if inputs is not None and not isinstance(inputs, dict):
+        if len(free_inputs) != 1:
+            raise ValueError(
+                f"get_output() got one input for a network with {len(free_inputs)} InputLayers "
+                f"({', '.join(repr(l.name) for l in free_inputs if l)}); pass a dict mapping "
+                "each InputLayer to its data")
+        outputs[free_inputs[0]] = as_input_tensor(inputs)
+    for layer in all_layers:
+        if layer in outputs:
+            continue
+        if isinstance(layer, InputLayer):
+            if layer.input_var is None or not isinstance(layer.input_var, torch.Tensor):
+                raise ValueError(f"get_output() has no data for InputLayer {layer.name!r}: "
+                                 "pass it in `inputs`")
+            outputs[layer] = layer.input_var
+        elif hasattr(layer, "input_layers"):
+            layer_inputs = [outputs[l] for l in layer.input_layers]
+            outputs[layer] = layer.get_output_for(layer_inputs, deterministic=deterministic,
+                                                  **kwargs)
+        else:
+            outputs[layer] = layer.get_output_for(outputs[layer.input_layer],
+                                                  deterministic=deterministic, **kwargs)
+    if isinstance(layer_or_layers, (list, tuple)):
+        return [outputs[layer] for layer in layer_or_layers]
+    return outputs[layer_or_layers]
+
+
+def get_output_shape(layer_or_layers, input_shapes=None):
+    """The output shape of a layer (or list), optionally for other input shapes given like
+    `inputs` of `get_output` (one shape, or a dict from layers to shapes)."""
+    if input_shapes is None:
+        if isinstance(layer_or_layers, (list, tuple)):
+            return [layer.output_shape for layer in layer_or_layers]
+        return layer_or_layers.output_shape
+    given = dict(input_shapes) if isinstance(input_shapes, dict) else {}
+    all_layers = get_all_layers(layer_or_layers, given.keys())
+    shapes = {layer: tuple(shape) for layer, shape in given.items()}
+    if not isinstance(input_shapes, dict):
+        for layer in all_layers:
+            if isinstance(layer, InputLayer):
+                shapes[layer] = tuple(input_shapes)
+    for layer in all_layers:
+        if layer in shapes:
+            continue
+        if isinstance(layer, InputLayer):
+            shapes[layer] = layer.output_shape
+        elif hasattr(layer, "input_layers"):
+            shapes[layer] = layer.get_output_shape_for(
+                [shapes[l] if l is not None else s
+                 for l, s in zip(layer.input_layers, layer.input_shapes)])
+        else:
+            shapes[layer] = layer.get_output_shape_for(shapes[layer.input_layer])
+    if isinstance(layer_or_layers, (list, tuple)):
+        return [shapes[layer] for layer in layer_or_layers]
+    return shapes[layer_or_layers]
+
+
+def get_all_params(layer, unwrap_shared=True, **tags):
+    """The parameters of every layer in the graph, each once, filtered by tags as in
+    ``Layer.get_params`` (e.g. ``trainable=True``, ``regularizable=True``)."""
+    params, seen = [], set()
+    for l in get_all_layers(layer):
+        for p in l.get_params(**tags):
+            if id(p) not in seen:
+                seen.add(id(p))
+                params.append(p)
+    return params
+
+
+def count_params(layer, **tags):
+    """The number of parameter values in the graph (filtered by tags).
+
+    >>> from sknet.layers import InputLayer, DenseLayer
+    >>> count_params(DenseLayer(DenseLayer(InputLayer((None, 784)), 100), 10))
+    79510
+    """
+    return sum(p.numel() for p in get_all_params(layer, **tags))
+
+
+def get_all_param_values(layer, **tags):
+    """The values of `get_all_params` as a list of NumPy arrays (copies)."""
+    return [p.detach().cpu().numpy().copy() for p in get_all_params(layer, **tags)]
+
+
+def set_all_param_values(layer, values, **tags):
+    """Set the graph's parameters (in `get_all_params` order) from a list of arrays; the
+    number of values and each shape must match."""
+    params = get_all_params(layer, **tags)
+    if len(params) != len(values):
+        raise ValueError(f"got {len(values)} values for {len(params)} parameters")
+    for index, (param, value) in enumerate(zip(params, values)):
+        value = np.asarray(value)
+        if tuple(param.shape) != value.shape:
+            raise ValueError(f"parameter {index} has shape {tuple(param.shape)}, but the value "
+                             f"to set has shape {value.shape}")
+    with torch.no_grad():
+        for param, value in zip(params, values):
+            param.copy_(torch.as_tensor(np.asarray(value), dtype=param.dtype))
+
+
+class Network(nn.Module):
+    """Network(output_layer_or_layers)
+
+    One ``nn.Module`` for a whole layer graph: it registers every layer (by name, where the
+    layer has one) so that ``.to(device)``, ``.parameters()``, ``state_dict()`` and
+    ``train()``/``eval()`` cover the graph. ``forward`` takes the inputs of the InputLayers,
+    positionally in graph order or by layer name, and is deterministic in eval mode.
+
+    >>> from sknet.layers import InputLayer, DenseLayer
+    >>> net = Network(DenseLayer(InputLayer((None, 4), name='input'), 3, name='output'))
+    >>> list(net.layers), net(torch.zeros(2, 4)).shape
+    (['input', 'output'], torch.Size([2, 3]))
+    """
+
+    def __init__(self, output_layer_or_layers):
+        super().__init__()
+        # Registered once, through `layers`; a plain attribute here would register it twice.
+        object.__setattr__(self, "output_layers", output_layer_or_layers)
+        self.layers = nn.ModuleDict()
+        for index, layer in enumerate(get_all_layers(output_layer_or_layers)):
+            key = (layer.name or f"{type(layer).__name__.lower()}{index}").replace(".", "_")
+            if key in self.layers:
+                key = f"{key}_{index}"
+            self.layers[key] = layer
+        self.input_layers = [l for l in self.layers.values() if isinstance(l, InputLayer)]
+
+    def forward(self, *inputs, **named_inputs):
+        by_name = {l.name: l for l in self.input_layers}
+        given = dict(zip(self.input_layers, inputs))
+        for name, value in named_inputs.items():
+            if name not in by_name:
+                raise ValueError(f"no InputLayer named {name!r}; the inputs are "
+                                 f"{sorted(n for n in by_name if n)}")
+            given[by_name[name]] = value
+        return get_output(self.output_layers, given, deterministic=not self.training)

@@ -1,0 +1,126 @@
+"""Normalization layers: BatchNormLayer (+ batch_norm) and local response normalization."""
+import torch
+import torch.nn.functional as F
+
+from .. import init
+from ..nonlinearities import identity
+from .base import Layer
+from .special import NonlinearityLayer
+
+
+class BatchNormLayer(Layer):
+    """BatchNormLayer(incoming, axes='auto', epsilon=1e-4, alpha=0.1, beta=init.Constant(0),
+    gamma=init.Constant(1), mean=init.Constant(0), inv_std=init.Constant(1), name=None)
+
+    Batch normalization as Lasagne computes it: ``(x - mean) * gamma * inv_std + beta`` with
+    ``inv_std = 1 / sqrt(var + epsilon)``. While training it uses the batch statistics over
+    `axes` ('auto': all but the channel axis 1) and updates the running averages
+    ``mean = (1 - alpha) * mean + alpha * batch_mean`` and likewise for ``inv_std`` (Lasagne
+    averages the inverse standard deviation, not the variance); when deterministic it uses the
+    running averages. ``beta=None`` or ``gamma=None`` leaves that parameter out.
+
+    >>> layer = BatchNormLayer((None, 16, 8, 8))
+    >>> layer.output_shape, tuple(layer.mean.shape), layer.epsilon, layer.alpha
+    ((None, 16, 8, 8), (16,), 0.0001, 0.1)
+    """
+
+    def __init__(self, incoming, axes="auto", epsilon=1e-4, alpha=0.1, beta=init.Constant(0.0),
+                 gamma=init.Constant(1.0), mean=init.Constant(0.0), inv_std=init.Constant(1.0),
+                 name=None):
+        super().__init__(incoming, name)
+        ndim = len(self.input_shape)
+        if axes == "auto":
+            axes = (0,) + tuple(range(2, ndim))
+        elif isinstance(axes, int):
+            axes = (axes,)
+        self.axes = tuple(a % ndim for a in axes)
+        self.epsilon = epsilon
+        self.alpha = alpha
+        shape = tuple(size for axis, size in enumerate(self.input_shape) if axis not in self.axes)
+        if any(size is None for size in shape):
+            raise ValueError(f"{self.describe()} needs fixed sizes on the axes it does not "
+                             f"normalize over; got input shape {self.input_shape}, axes {self.axes}")
+        self.beta = None if beta is None else self.add_param(
+            beta, shape, "beta", trainable=True, regularizable=False)
+        self.gamma = None if gamma is None else self.add_param(
+            gamma, shape, "gamma", trainable=True, regularizable=True)
+        self.mean = self.add_param(mean, shape, "mean", trainable=False, regularizable=False)
+        self.inv_std = self.add_param(inv_std, shape, "inv_std", trainable=False,
+                                      regularizable=False)
+
+    def _broadcast(self, param, ndim):
+        """View a parameter so that it broadcasts over the normalized axes."""
+        shape = [1 if axis in self.axes else -1 for axis in range(ndim)]
+        return param.view(shape) if len(self.axes) < ndim else param
+
+    def get_output_for(self, input, deterministic=False, batch_norm_use_averages=None,
+                       batch_norm_update_averages=None, **kwargs):
+        use_averages = deterministic if batch_norm_use_averages is None else batch_norm_use_averages
+        update_averages = (not deterministic if batch_norm_update_averages is None
+                           else batch_norm_update_averages)
+        if not use_averages or update_averages:
+            batch_mean = input.mean(self.axes)
+            batch_inv_std = torch.rsqrt(input.var(self.axes, unbiased=False) + self.epsilon)
+        if update_averages:
+            with torch.no_grad():
+                self.mean.lerp_(batch_mean, self.alpha)
+                self.inv_std.lerp_(batch_inv_std, self.alpha)
+        mean, inv_std = ((self.mean, self.inv_std) if use_averages
+                         else (batch_mean, batch_inv_std))
+        ndim = input.dim()
+        scale = self._broadcast(inv_std, ndim)
+        if self.gamma is not None:
+            scale = scale * self._broadcast(self.gamma, ndim)
+        output = (input - self._broadcast(mean, ndim)) * scale
+        if self.beta is not None:
+            output = output + self._broadcast(self.beta, ndim)
+        return output
+
+
+def batch_norm(layer, **kwargs):
+    """Add batch normalization to `layer` the Lasagne way: remove its bias (now redundant) and
+    nonlinearity, stack a BatchNormLayer on it, then the nonlinearity again. Keyword arguments
+    go to the BatchNormLayer; it is named ``<layer name>_bn`` unless `name` is given.
+
+    >>> from sknet.layers import DenseLayer
+    >>> out = batch_norm(DenseLayer((None, 10), 5, name='hidden'))
+    >>> [type(l).__name__ for l in (out, out.input_layer, out.input_layer.input_layer)]
+    ['NonlinearityLayer', 'BatchNormLayer', 'DenseLayer']
+    >>> out.input_layer.input_layer.b is None
+    True
+    """
+    nonlinearity = getattr(layer, "nonlinearity", None)
+    if nonlinearity is not None:
+        layer.nonlinearity = identity
+    if getattr(layer, "b", None) is not None:
+        layer.remove_param("b")
+    bn_name = kwargs.pop("name", None) or (layer.name and layer.name + "_bn")
+    layer = BatchNormLayer(layer, name=bn_name, **kwargs)
+    if nonlinearity is not None and nonlinearity is not identity:
+        layer = NonlinearityLayer(layer, nonlinearity, name=bn_name and bn_name + "_nonlin")
+    return layer
+
+
+class LocalResponseNormalization2DLayer(Layer):
+    """LocalResponseNormalization2DLayer(incoming, alpha=1e-4, k=2, beta=0.75, n=5, name=None)
+
+    Cross-channel normalization (AlexNet): ``x / (k + alpha * sum of x**2 over the n
+    neighbouring channels) ** beta``. Note alpha multiplies the sum (not the mean, as torch's
+    LocalResponseNorm does). `n` must be odd.
+
+    >>> LocalResponseNormalization2DLayer((None, 16, 8, 8)).output_shape
+    (None, 16, 8, 8)
+    """
+
+    def __init__(self, incoming, alpha=1e-4, k=2, beta=0.75, n=5, name=None):
+        super().__init__(incoming, name)
+        if len(self.input_shape) != 4:
+            raise ValueError(f"{self.describe()} expects 4-dimensional input, got "
+                             f"{self.input_shape}")
+        if n % 2 == 0:
+            raise NotImplementedError(f"{self.describe()}: n must be odd, got n={n}")
+        self.alpha, self.k, self.beta, self.n = alpha, k, beta, n
+
+    def get_output_for(self, input, **kwargs):
+        return F.local_response_norm(input, self.n, alpha=self.alpha * self.n, beta=self.beta,
+                                     k=self.k)

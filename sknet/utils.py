@@ -1,0 +1,116 @@
+"""Small helpers shared by the layers: argument normalisation and parameter creation."""
+import numbers
+
+import numpy as np
+import torch
+
+floatX = "float32"
+
+
+def as_tuple(value, n, name, kind=int):
+    """Return `value` as an `n`-tuple: a scalar is repeated, an iterable must have length `n`.
+
+    >>> as_tuple(3, 2, 'filter_size')
+    (3, 3)
+    >>> as_tuple((2, 3), 2, 'stride')
+    (2, 3)
+    """
+    try:
+        values = (value,) * n if isinstance(value, str) else tuple(value)
+    except TypeError:
+        values = (value,) * n
+    if len(values) != n:
+        raise ValueError(f"{name} must be a single value or {n} values, got {value!r}")
+    if kind is not None and not all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
+        raise TypeError(f"{name} must hold values of type {kind.__name__}, got {value!r}")
+    return values
+
+
+def as_float_tensor(value):
+    """A float32 tensor from a NumPy array, a number or a tensor (float64 is cast down)."""
+    if isinstance(value, torch.Tensor):
+        return value.float() if value.is_floating_point() and value.dtype != torch.float32 else value
+    return torch.as_tensor(np.asarray(value, dtype=floatX))
+
+
+def as_input_tensor(value):
+    """A tensor for a network input: floats become float32, integers (e.g. word ids) stay integers."""
+    if isinstance(value, torch.Tensor):
+        return value.float() if value.dtype == torch.float64 else value
+    array = np.asarray(value)
+    if array.dtype.kind in "iub":
+        return torch.as_tensor(array)
+    return torch.as_tensor(array.astype(floatX, copy=False))
+
+
+def _check_shape(shape, name):
+    if not all(isinstance(d, numbers.Integral) and d > 0 for d in shape):
+        raise ValueError(
+            f"cannot create parameter {name!r} with shape {tuple(shape)}: every dimension must be a "
+            "positive integer")
+
+
+def create_param(spec, shape, name="param"):
+    """Create a parameter tensor of `shape` from a Lasagne-style `spec`.
+
+    `spec` may be an initializer or any callable taking a shape, a NumPy array, or a tensor. An
+    ``nn.Parameter`` is returned unchanged so that two layers can share it (Lasagne's shared
+    variables); anything else becomes a new float32 tensor whose shape is checked.
+    """
+    shape = tuple(shape)
+    _check_shape(shape, name)
+    if isinstance(spec, torch.nn.Parameter):
+        value = spec
+    elif isinstance(spec, (torch.Tensor, np.ndarray)):
+        value = as_float_tensor(spec)
+    elif callable(spec):
+        value = spec(shape)
+        value = value if isinstance(value, torch.nn.Parameter) else as_float_tensor(value)
+    else:
+        raise TypeError(
+            f"cannot initialize parameter {name!r}: expected an initializer, a callable, a NumPy "
+            f"array or a tensor, got {type(spec).__name__}")
+    if tuple(value.shape) != shape:
+        raise ValueError(
+            f"parameter {name!r} must have shape {shape}, but its initial value has shape "
+            f"{tuple(value.shape)}")
+    return value
+
+
+class SharedScalar:
+    """A number that can change while a net trains, like Theano's shared variables: a net
+    reads `get_value()` whenever it applies hyper-parameters, so a handler calling
+    `set_value()` changes the running optimizer (e.g. to anneal the learning rate).
+
+    >>> rate = shared(0.03)
+    >>> rate.set_value(0.01)
+    >>> rate.get_value(), float(rate)
+    (0.01, 0.01)
+    """
+
+    def __init__(self, value, name=None):
+        self.value = value
+        self.name = name
+
+    def get_value(self, borrow=False):
+        return self.value
+
+    def set_value(self, value, borrow=False):
+        self.value = value.item() if hasattr(value, "item") else value
+
+    def __float__(self):
+        return float(self.value)
+
+    def __repr__(self):
+        return f"shared({self.value!r})"
+
+
+def shared(value, name=None, **kwargs):
+    """A `SharedScalar` holding `value` (``theano.shared``'s role for hyper-parameters)."""
+    return SharedScalar(value.item() if hasattr(value, "item") else value, name)
+
+
+def current_value(value):
+    """The number behind a hyper-parameter that may be a SharedScalar (or anything with
+    ``get_value``)."""
+    return value.get_value() if hasattr(value, "get_value") else value

@@ -1,0 +1,112 @@
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from sknet.layers import (BatchNormLayer, ConcatLayer, DenseLayer, DropoutLayer, InputLayer,
+                          Network, count_params, get_all_layers, get_all_param_values,
+                          get_all_params, get_output, get_output_shape, set_all_param_values)
+from tests.conftest import as_numpy
+
+
+def _mlp():
+    l_in = InputLayer((None, 784), name="input")
+    hidden = DenseLayer(l_in, 100, name="hidden")
+    return DenseLayer(DropoutLayer(hidden, name="drop"), 10, name="output", nonlinearity=None)
+
+
+def test_the_seeds_mlp_has_79510_parameters():
+    assert count_params(_mlp()) == 79510
+    assert count_params(_mlp(), regularizable=True) == 784 * 100 + 100 * 10
+
+
+def test_get_all_layers_lists_inputs_first_and_each_layer_once():
+    a, b = InputLayer((None, 2), name="a"), InputLayer((None, 3), name="b")
+    da = DenseLayer(a, 2, name="da")
+    join = ConcatLayer([da, b, da], name="join")
+    assert [l.name for l in get_all_layers(join)] == ["a", "da", "b", "join"]
+    assert [l.name for l in get_all_layers(join, treat_as_input=[da])] == ["da", "b", "join"]
+
+
+def test_get_output_substitutes_any_layer_and_handles_several_outputs():
+    out = _mlp()
+    hidden = out.input_layer.input_layer
+    h = np.random.randn(3, 100).astype(np.float32)
+    via_hidden = get_output(out, {hidden: h}, deterministic=True)
+    np.testing.assert_allclose(as_numpy(via_hidden), h @ as_numpy(out.W) + as_numpy(out.b),
+                               rtol=1e-5, atol=1e-5)
+    x = np.random.randn(3, 784)
+    both = get_output([hidden, out], x, deterministic=True)
+    np.testing.assert_allclose(as_numpy(both[1]),
+                               as_numpy(both[0]) @ as_numpy(out.W) + as_numpy(out.b), rtol=1e-5,
+                               atol=1e-5)
+
+
+def test_get_output_needs_a_dict_for_several_inputs():
+    join = ConcatLayer([InputLayer((None, 2), name="a"), InputLayer((None, 3), name="b")])
+    with pytest.raises(ValueError, match="2 InputLayers \\('a', 'b'\\)"):
+        get_output(join, np.zeros((1, 2)))
+
+
+def test_deterministic_output_is_repeatable_and_training_output_is_not():
+    out, x = _mlp(), np.random.randn(4, 784)
+    assert torch.equal(get_output(out, x, deterministic=True), get_output(out, x,
+                                                                          deterministic=True))
+    assert not torch.equal(get_output(out, x), get_output(out, x))
+
+
+def test_get_output_shape_for_other_input_shapes():
+    out = _mlp()
+    assert get_output_shape(out) == (None, 10)
+    assert get_output_shape(out, (5, 784)) == (5, 10)
+
+
+def test_param_values_round_trip_and_mismatches_are_reported():
+    source, target = _mlp(), _mlp()
+    values = get_all_param_values(source)
+    assert [v.shape for v in values] == [(784, 100), (100,), (100, 10), (10,)]
+    set_all_param_values(target, values)
+    x = np.random.randn(2, 784)
+    assert torch.equal(get_output(source, x, deterministic=True),
+                       get_output(target, x, deterministic=True))
+    with pytest.raises(ValueError, match="got 3 values for 4 parameters"):
+        set_all_param_values(target, values[:3])
+    with pytest.raises(ValueError, match=r"parameter 1 has shape \(100,\).*\(10,\)"):
+        set_all_param_values(target, [values[0], values[3], values[2], values[3]])
+
+
+def test_get_all_params_filters_by_tags_and_includes_batch_norm_averages_only_on_request():
+    bn = BatchNormLayer(DenseLayer(InputLayer((None, 3)), 4))
+    assert len(get_all_params(bn)) == 6
+    assert len(get_all_params(bn, trainable=True)) == 4
+    assert len(get_all_params(bn, trainable=False)) == 2
+
+
+def test_network_is_one_module_whose_state_uses_layer_names():
+    net = Network(_mlp())
+    assert list(net.state_dict()) == ["layers.hidden.W", "layers.hidden.b", "layers.output.W",
+                                      "layers.output.b"]
+    assert sum(p.numel() for p in net.parameters()) == 79510
+    x = torch.randn(5, 784)
+    net.eval()
+    assert torch.equal(net(x), net(input=x))
+    net.train()
+    assert not torch.equal(net(x), net(x))  # dropout is active in train mode
+    with pytest.raises(ValueError, match="no InputLayer named 'image'"):
+        net(image=x)
+
+
+def test_a_layer_graph_survives_pickling():
+    out = _mlp()
+    copy = pickle.loads(pickle.dumps(out))
+    x = np.random.randn(2, 784)
+    assert torch.equal(get_output(out, x, deterministic=True),
+                       get_output(copy, x, deterministic=True))
+    assert [l.name for l in get_all_layers(copy)] == ["input", "hidden", "drop", "output"]
+
+
+def test_a_layer_is_an_nn_module_computing_its_network():
+    out = _mlp().eval()
+    x = torch.randn(2, 784)
+    assert torch.equal(out(x), get_output(out, x, deterministic=True))
