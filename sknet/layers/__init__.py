@@ -5,7 +5,7 @@ from .conv import (BaseConvLayer, Conv1DLayer, Conv2DLayer, Conv3DLayer, Deconv2
                    conv_output_length)
 from .dense import DenseLayer, NINLayer
 from .embedding import EmbeddingLayer
-from .helper import (Network, count_params, get_all_layers, get_all_param_values,
+from .helper import (Network, count_params, feeding, get_all_layers, get_all_param_values,
                      get_all_params, get_output, get_output_shape, set_all_param_values)
 from .input import InputLayer
 from .merge import (ConcatLayer, ElemwiseMergeLayer, ElemwiseSumLayer, autocrop,

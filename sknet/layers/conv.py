@@ -137,12 +137,16 @@ class BaseConvLayer(Layer):
         return _CONV[self.n](input, W, stride=self.stride, padding=self.padding(),
                              groups=self.num_groups)
 
-    def get_output_for(self, input, **kwargs):
+    def get_preactivation_for(self, input):
+        """The convolution plus bias, before the nonlinearity."""
         activation = self.convolve(input)
         if self.b is not None:
             bias = self.b if self.untie_biases else self.b.view((-1,) + (1,) * self.n)
             activation = activation + bias
-        return self.nonlinearity(activation)
+        return activation
+
+    def get_output_for(self, input, **kwargs):
+        return self.nonlinearity(self.get_preactivation_for(input))
 
 
 class Conv1DLayer(BaseConvLayer):

@@ -51,13 +51,15 @@ class DenseLayer(Layer):
     def get_output_shape_for(self, input_shape):
         return tuple(input_shape[:self.num_leading_axes]) + (self.num_units,)
 
-    def get_output_for(self, input, **kwargs):
+    def get_preactivation_for(self, input):
+        """``x @ W + b``: the output before the nonlinearity."""
         if input.dim() > self.num_leading_axes + 1:
             input = input.flatten(self.num_leading_axes)
         activation = input @ self.W
-        if self.b is not None:
-            activation = activation + self.b
-        return self.nonlinearity(activation)
+        return activation if self.b is None else activation + self.b
+
+    def get_output_for(self, input, **kwargs):
+        return self.nonlinearity(self.get_preactivation_for(input))
 
 
 class NINLayer(Layer):
@@ -92,10 +94,14 @@ class NINLayer(Layer):
     def get_output_shape_for(self, input_shape):
         return (input_shape[0], self.num_units) + tuple(input_shape[2:])
 
-    def get_output_for(self, input, **kwargs):
+    def get_preactivation_for(self, input):
+        """The output before the nonlinearity."""
         # Move channels last, multiply, move the units back to axis 1.
         activation = torch.movedim(torch.movedim(input, 1, -1) @ self.W, -1, 1)
         if self.b is not None:
             bias = self.b if self.untie_biases else self.b.view((-1,) + (1,) * (input.dim() - 2))
             activation = activation + bias
-        return self.nonlinearity(activation)
+        return activation
+
+    def get_output_for(self, input, **kwargs):
+        return self.nonlinearity(self.get_preactivation_for(input))

@@ -1,4 +1,6 @@
 """Functions over whole layer graphs (Lasagne's helpers) and `Network`, the graph as one module."""
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from torch import nn
@@ -49,12 +51,29 @@ def get_all_layers(layer, treat_as_input=None):
     return result
 
 
+_fed_outputs = []
+
+
+@contextmanager
+def feeding(outputs):
+    """Within this block, `get_output` called without explicit inputs takes the tensors in
+    `outputs` (a dict from layers to tensors) as those layers' outputs, the way a Theano graph's
+    symbolic inputs were bound. NeuralNet feeds the current batch and the network output it
+    already computed, so an objective written for nolearn (``get_output(layers[-1])``) works
+    without a second forward pass."""
+    _fed_outputs.append(outputs)
+    try:
+        yield
+    finally:
+        _fed_outputs.pop()
+
+
 def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
     """Compute the output of a layer (or a list of layers) for the given input data.
 
     `inputs` is a tensor or array for a network with one InputLayer, or a dict mapping layers
-    (InputLayers, or any layer whose output to substitute) to data; without it, InputLayers
-    must hold an `input_var` tensor. ``deterministic=True`` turns off dropout and noise and
+    (InputLayers, or any layer whose output to substitute) to data; without it, the data comes
+    from an enclosing `feeding` block or the InputLayers' `input_var` tensors. ``deterministic=True`` turns off dropout and noise and
     makes BatchNormLayer use its running averages. Other keyword arguments reach every layer.
 
     >>> from sknet.layers import InputLayer, DenseLayer
@@ -62,7 +81,9 @@ def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
     >>> get_output(l_out, np.array([[1.0, 2.0, 3.0]]))
     tensor([[6., 6.]], grad_fn=<AddBackward0>)
     """
-    given = dict(inputs) if isinstance(inputs, dict) else {}
+    given = dict(_fed_outputs[-1]) if _fed_outputs and inputs is None else {}
+    if isinstance(inputs, dict):
+        given.update(inputs)
     all_layers = get_all_layers(layer_or_layers, given.keys())
     outputs = {layer: as_input_tensor(value) for layer, value in given.items()}
     free_inputs = [l for l in all_layers if isinstance(l, InputLayer) and l not in outputs]
@@ -169,12 +190,17 @@ def set_all_param_values(layer, values, **tags):
 
 
 class Network(nn.Module):
-    """Network(output_layer_or_layers)
+    """Network(output_layer_or_layers, logits=False, layers=None)
 
     One ``nn.Module`` for a whole layer graph: it registers every layer (by name, where the
     layer has one) so that ``.to(device)``, ``.parameters()``, ``state_dict()`` and
     ``train()``/``eval()`` cover the graph. ``forward`` takes the inputs of the InputLayers,
     positionally in graph order or by layer name, and is deterministic in eval mode.
+
+    With ``logits=True`` (one output layer that has ``get_preactivation_for``), `forward`
+    returns the output layer's values *before* its nonlinearity, e.g. the logits of a softmax
+    layer, so that a loss can be computed stably from them. `layers` may name the layers
+    (a mapping from name to layer covering the graph, as NeuralNet builds it).
 
     >>> from sknet.layers import InputLayer, DenseLayer
     >>> net = Network(DenseLayer(InputLayer((None, 4), name='input'), 3, name='output'))
@@ -182,16 +208,20 @@ class Network(nn.Module):
     (['input', 'output'], torch.Size([2, 3]))
     """
 
-    def __init__(self, output_layer_or_layers):
+    def __init__(self, output_layer_or_layers, logits=False, layers=None):
         super().__init__()
         # Registered once, through `layers`; a plain attribute here would register it twice.
         object.__setattr__(self, "output_layers", output_layer_or_layers)
-        self.layers = nn.ModuleDict()
-        for index, layer in enumerate(get_all_layers(output_layer_or_layers)):
-            key = (layer.name or f"{type(layer).__name__.lower()}{index}").replace(".", "_")
-            if key in self.layers:
-                key = f"{key}_{index}"
-            self.layers[key] = layer
+        if logits and not hasattr(output_layer_or_layers, "get_preactivation_for"):
+            raise ValueError(f"logits=True needs one output layer with a nonlinearity, got "
+                             f"{output_layer_or_layers!r}")
+        self.logits = logits
+        if layers is None:
+            layers = {}
+            for index, layer in enumerate(get_all_layers(output_layer_or_layers)):
+                key = (layer.name or f"{type(layer).__name__.lower()}{index}").replace(".", "_")
+                layers[key if key not in layers else f"{key}_{index}"] = layer
+        self.layers = nn.ModuleDict(layers)
         self.input_layers = [l for l in self.layers.values() if isinstance(l, InputLayer)]
 
     def forward(self, *inputs, **named_inputs):
@@ -202,4 +232,10 @@ class Network(nn.Module):
                 raise ValueError(f"no InputLayer named {name!r}; the inputs are "
                                  f"{sorted(n for n in by_name if n)}")
             given[by_name[name]] = value
-        return get_output(self.output_layers, given, deterministic=not self.training)
+        deterministic = not self.training
+        if not self.logits:
+            return get_output(self.output_layers, given, deterministic=deterministic)
+        output_layer = self.output_layers
+        incoming = getattr(output_layer, "input_layers", None) or output_layer.input_layer
+        return output_layer.get_preactivation_for(
+            get_output(incoming, given, deterministic=deterministic))

@@ -19,6 +19,9 @@ class NonlinearityLayer(Layer):
         super().__init__(incoming, name)
         self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
 
+    def get_preactivation_for(self, input):
+        return input
+
     def get_output_for(self, input, **kwargs):
         return self.nonlinearity(input)
 

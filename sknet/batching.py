@@ -1,0 +1,120 @@
+"""nolearn's BatchIterator and TrainSplit: how a net cuts data into batches and holds out a
+validation set."""
+import numpy as np
+from sklearn.model_selection import KFold, StratifiedKFold
+
+
+def take(data, index):
+    """Rows `index` (a slice or an index array) of an array, a tensor or a dict of them."""
+    if isinstance(data, dict):
+        return {key: value[index] for key, value in data.items()}
+    return data[index]
+
+
+def num_samples(data):
+    """The number of rows of an array, a tensor or a dict of them."""
+    if isinstance(data, dict):
+        return len(next(iter(data.values())))
+    return len(data)
+
+
+class BatchIterator:
+    """BatchIterator(batch_size, shuffle=False, seed=42)
+
+    Yields ``(Xb, yb)`` batches of `batch_size` rows (the last may be smaller), in a new random
+    order each pass when `shuffle`. ``iterator(X, y)`` binds the data and returns the iterator;
+    `X` may be a dict of arrays for nets with several inputs; `y` may be None.
+
+    Subclass it and override ``transform(Xb, yb)`` to change batches on the fly, e.g. for data
+    augmentation. ``self.test`` is False for the training iterator and True for the one used
+    for validation and prediction.
+
+    >>> [len(Xb) for Xb, yb in BatchIterator(4)(np.zeros((10, 2)))]
+    [4, 4, 2]
+    """
+
+    test = False
+
+    def __init__(self, batch_size, shuffle=False, seed=42):
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"BatchIterator: batch_size must be a positive integer, got "
+                             f"{batch_size!r}")
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.seed = seed
+        self.random = np.random.RandomState(seed)
+
+    def __call__(self, X, y=None):
+        self.X, self.y = X, y
+        return self
+
+    @property
+    def n_samples(self):
+        return num_samples(self.X)
+
+    def __len__(self):
+        return -(-self.n_samples // self.batch_size)
+
+    def __iter__(self):
+        n, size = self.n_samples, self.batch_size
+        order = self.random.permutation(n) if self.shuffle else None
+        for start in range(0, n, size):
+            index = slice(start, start + size) if order is None else order[start:start + size]
+            Xb = take(self.X, index)
+            yb = None if self.y is None else self.y[index]
+            yield self.transform(Xb, yb)
+
+    def transform(self, Xb, yb):
+        """Change a batch before it reaches the network; returns ``(Xb, yb)``."""
+        return Xb, yb
+
+    def __getstate__(self):
+        # The bound data is not part of the iterator's configuration.
+        state = dict(self.__dict__)
+        state.pop("X", None)
+        state.pop("y", None)
+        return state
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(batch_size={self.batch_size}, shuffle={self.shuffle}, "
+                f"seed={self.seed})")
+
+
+class TrainSplit:
+    """TrainSplit(eval_size, stratify=True, shuffle=False, seed=42)
+
+    Holds out the first of ``round(1 / eval_size)`` folds for validation: stratified by class
+    for classifiers (unless ``stratify=False``), in data order unless `shuffle`. ``eval_size=0``
+    trains on everything without validation. Called as ``split(X, y, net)``, it returns
+    ``X_train, X_valid, y_train, y_valid``.
+
+    >>> X_train, X_valid, y_train, y_valid = TrainSplit(0.25)(
+    ...     np.arange(8), np.array([0, 1] * 4), type('Net', (), {'regression': False}))
+    >>> X_valid.tolist(), y_valid.tolist()
+    ([0, 1], [0, 1])
+    """
+
+    def __init__(self, eval_size, stratify=True, shuffle=False, seed=42):
+        if not isinstance(eval_size, (int, float)) or not 0 <= eval_size < 1:
+            raise ValueError(f"TrainSplit: eval_size must be in [0, 1), got {eval_size!r}")
+        self.eval_size = eval_size
+        self.stratify = stratify
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __call__(self, X, y, net):
+        if not self.eval_size:
+            n = num_samples(X)
+            return X, take(X, slice(n, None)), y, y[n:]
+        n_splits = round(1.0 / self.eval_size)
+        random_state = self.seed if self.shuffle else None
+        if getattr(net, "regression", False) or not self.stratify:
+            folds = KFold(n_splits, shuffle=self.shuffle, random_state=random_state)
+        else:
+            folds = StratifiedKFold(n_splits, shuffle=self.shuffle, random_state=random_state)
+        train_index, valid_index = next(folds.split(np.zeros(num_samples(X)), y))
+        return (take(X, train_index), take(X, valid_index), y[train_index], y[valid_index])
+
+    def __repr__(self):
+        return (f"TrainSplit(eval_size={self.eval_size}, stratify={self.stratify}, "
+                f"shuffle={self.shuffle}, seed={self.seed})")

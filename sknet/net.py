@@ -1,0 +1,683 @@
+"""NeuralNet: nolearn's declarative estimator, trained by skorch."""
+import copy
+import difflib
+import inspect
+import pickle
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+import skorch
+import torch
+from skorch.callbacks import EpochTimer
+from skorch.dataset import Dataset
+from skorch.utils import to_numpy, to_tensor
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import ClassifierTags, RegressorTags
+
+from . import updates as updates_module
+from .batching import BatchIterator, TrainSplit, num_samples
+from .build import Layers, build_layers
+from .handlers import PrintLayerInfo, PrintLog
+from .layers import EmbeddingLayer, InputLayer, Network, feeding, get_all_params, get_output
+from .nonlinearities import identity, softmax
+from .objectives import aggregate, categorical_crossentropy, squared_error
+from .regularization import l1 as l1_penalty
+from .regularization import l2 as l2_penalty
+from .regularization import regularize_layer_params
+from .utils import current_value
+from .validation import check_X, check_y
+
+DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
+                  "on_training_finished")
+
+
+def objective(layers, loss_function, target, aggregate=aggregate, deterministic=False, l1=0,
+              l2=0, get_output_kw=None):
+    """nolearn's default objective: the aggregated loss of the output layer (``layers[-1]``)
+    plus `l1` / `l2` times the penalty of the regularizable parameters (weights).
+
+    A custom objective with this signature may call ``get_output`` on any layer without
+    inputs: NeuralNet feeds the current batch.
+    """
+    network_output = get_output(layers[-1], deterministic=deterministic, **(get_output_kw or {}))
+    loss = aggregate(loss_function(network_output, target))
+    if l1:
+        loss = loss + l1 * regularize_layer_params(list(layers.values()), l1_penalty)
+    if l2:
+        loss = loss + l2 * regularize_layer_params(list(layers.values()), l2_penalty)
+    return loss
+
+
+class TrainHistory(Sequence):
+    """``net.train_history_``: one dict per epoch with nolearn's keys (epoch, train_loss,
+    train_loss_best, valid_loss, valid_loss_best, valid_accuracy, dur and score names), read
+    from skorch's history without copying it."""
+
+    _skip = {"batches", "train_batch_count", "valid_batch_count"}
+
+    def __init__(self, history):
+        self.history = history
+
+    def __len__(self):
+        return len(self.history)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return {k: v for k, v in self.history[index].items() if k not in self._skip}
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    def __repr__(self):
+        return repr(list(self))
+
+
+class NeuralNet(skorch.NeuralNet):
+    """NeuralNet(layers, update=nesterov_momentum, objective=objective,
+    objective_loss_function=None, batch_iterator_train=BatchIterator(128),
+    batch_iterator_test=BatchIterator(128), regression=False, max_epochs=100,
+    train_split=TrainSplit(eval_size=0.2), custom_scores=None, scores_train=None,
+    scores_valid=None, y_tensor_type=None, use_label_encoder=False, on_batch_finished=None,
+    on_epoch_finished=None, on_training_started=None, on_training_finished=None,
+    more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
+    device='cuda' if available else 'cpu', **kwargs)
+
+    nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
+    every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
+    ``update_<name>`` a hyper-parameter of `update` and ``objective_<name>`` an argument of
+    `objective` (``objective_l2=1e-4``). A classifier (the default) trains on integer class
+    ids (any labels with `use_label_encoder`); ``regression=True`` on float targets.
+
+    Parameters
+    ----------
+    update : an update from `sknet.updates` (or its name, or a torch optimizer class).
+    objective : ``objective(layers, loss_function, target, ...) -> loss``.
+    objective_loss_function : defaults to categorical_crossentropy, or squared_error for
+        regression. Softmax outputs with categorical_crossentropy train on log-softmax for
+        numerical stability; `predict_proba` still returns probabilities.
+    batch_iterator_train, batch_iterator_test : `BatchIterator`s for training and for
+        validation / prediction.
+    train_split : `TrainSplit`, or None / False to train without validation.
+    custom_scores : ``[(name, f(y_true, y_prob))]`` on NumPy validation batches.
+    scores_train, scores_valid : ``[(name, f(predictions, targets))]`` on tensors of the
+        training (training-mode output) and validation batches.
+    on_* : handlers ``f(net, train_history)`` (see `sknet.handlers`); raising StopIteration
+        in `on_epoch_finished` ends training.
+    more_params : more ``<layer>_<param>`` values, as a dict.
+    verbose : 1 prints the layer table and the epoch table, 2 adds convolution details.
+    callbacks, warm_start, device : skorch's (skorch callbacks run alongside the handlers).
+
+    Notes
+    -----
+    `fit` starts from freshly initialized weights (scikit-learn's convention), except after
+    `load_params_from` (it trains from the loaded weights, as nolearn did) or with
+    ``warm_start=True``; `partial_fit` always continues.
+
+    Examples
+    --------
+    >>> from sknet import layers
+    >>> net = NeuralNet(
+    ...     layers=[('input', layers.InputLayer), ('hidden', layers.DenseLayer),
+    ...             ('output', layers.DenseLayer)],
+    ...     input_shape=(None, 4), hidden_num_units=8, output_num_units=3,
+    ...     output_nonlinearity=softmax, update_learning_rate=0.1, max_epochs=2)
+    >>> X, y = np.random.rand(30, 4).astype(np.float32), np.arange(30) % 3
+    >>> net.fit(X, y).predict_proba(X).shape
+    (30, 3)
+    """
+
+    # skorch settings nolearn's constructor does not expose.
+    dataset = Dataset
+    use_caching = "auto"
+    torch_load_kwargs = None
+    compile = False
+
+    def __init__(self, layers, update=updates_module.nesterov_momentum, objective=objective,
+                 objective_loss_function=None, batch_iterator_train=BatchIterator(128),
+                 batch_iterator_test=BatchIterator(128), regression=False, max_epochs=100,
+                 train_split=TrainSplit(eval_size=0.2), custom_scores=None, scores_train=None,
+                 scores_valid=None, y_tensor_type=None, use_label_encoder=False,
+                 on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
+                 on_training_finished=None, more_params=None, check_input=True, verbose=0,
+                 callbacks=None, warm_start=False, device=DEFAULT_DEVICE, **kwargs):
+        self.layers = layers
+        self.update = update
+        self.objective = objective
+        self.objective_loss_function = objective_loss_function
+        self.batch_iterator_train = batch_iterator_train
+        self.batch_iterator_test = batch_iterator_test
+        self.regression = regression
+        self.max_epochs = max_epochs
+        self.train_split = train_split
+        self.custom_scores = custom_scores
+        self.scores_train = scores_train
+        self.scores_valid = scores_valid
+        self.y_tensor_type = y_tensor_type
+        self.use_label_encoder = use_label_encoder
+        self.on_batch_finished = on_batch_finished
+        self.on_epoch_finished = on_epoch_finished
+        self.on_training_started = on_training_started
+        self.on_training_finished = on_training_finished
+        self.more_params = more_params
+        self.check_input = check_input
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.device = device
+        vars(self).update(kwargs)
+        self._params_to_validate = set()
+        self.history_ = None
+        self.initialized_ = False
+        self.virtual_params_ = {}
+
+    def __setattr__(self, name, value):
+        if name == "layers":  # a graph given as layer instances is a parameter, not a component
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
+
+    # ---------------------------------------------------------------- parameters (sklearn)
+
+    def _get_param_names(self):
+        return [k for k in vars(self) if not k.endswith("_") and not k.startswith("_")]
+
+    def get_params(self, deep=True):
+        params = {name: getattr(self, name) for name in self._get_param_names()}
+        params.update(self._get_params_callbacks(deep=deep))
+        return params
+
+    def set_params(self, **params):
+        """Set parameters, including new ``<layer>_<param>`` ones (checked at the next fit)."""
+        known = set(self.get_params())
+        for key in [k for k in params if k not in known and "__" not in k]:
+            setattr(self, key, params.pop(key))
+        return super().set_params(**params)
+
+    def _extra_kwargs(self):
+        """The keyword arguments beyond the constructor's named ones, with more_params."""
+        named = set(inspect.signature(NeuralNet.__init__).parameters)
+        extra = {k: v for k, v in self.get_params(deep=False).items()
+                 if k not in named and "__" not in k}
+        extra.update(self.more_params or {})
+        return extra
+
+    def _params_for(self, prefix):
+        """nolearn's ``<prefix>_<name>`` arguments, as ``{name: value}``."""
+        start = prefix + "_"
+        return {k[len(start):]: v for k, v in self._extra_kwargs().items() if k.startswith(start)}
+
+    def _check_unused_kwargs(self):
+        prefixes = [f"{name}_" for name in self.layers_] + ["update_", "objective_"]
+        unused = [k for k in self._extra_kwargs() if not k.startswith(tuple(prefixes))]
+        if unused:
+            candidates = self._valid_kwarg_names()
+            hints = [f"{k} (did you mean {', '.join(close)}?)" if close else k
+                     for k in sorted(unused)
+                     for close in [difflib.get_close_matches(k, candidates, n=3)]]
+            raise ValueError(f"Unused kwarg: {', '.join(hints)}")
+
+    def _valid_kwarg_names(self):
+        names = []
+        for name, layer in self.layers_.items():
+            names += [f"{name}_{p}" for p in inspect.signature(type(layer)).parameters
+                      if p not in ("incoming", "incomings", "name", "self")]
+        update = self._resolved_update()
+        names += [f"update_{p}" for p in getattr(update, "defaults", {})]
+        names += [f"objective_{p}" for p in inspect.signature(self.objective).parameters
+                  if p not in ("layers", "target")]
+        return names
+
+    # ---------------------------------------------------------------------- initialization
+
+    def initialize(self):
+        """Build the layers, the optimizer and the handlers; returns self."""
+        self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
+        self.continue_from_current_weights_ = False
+        super().initialize()
+        self.batch_iterator_train_ = copy.deepcopy(self.batch_iterator_train)
+        self.batch_iterator_test_ = copy.deepcopy(self.batch_iterator_test)
+        self.batch_iterator_train_.test = False
+        self.batch_iterator_test_.test = True
+        self.handlers_ = {event: self._handler_list(event) for event in HANDLER_EVENTS}
+        if self.verbose:
+            # PrintLog first, so that an early-stopping handler does not hide the last row.
+            self.handlers_["on_epoch_finished"].insert(0, PrintLog())
+            self.handlers_["on_training_started"].insert(0, PrintLayerInfo())
+        return self
+
+    def _handler_list(self, event):
+        handlers = getattr(self, event) or []
+        return list(handlers) if isinstance(handlers, (list, tuple)) else [handlers]
+
+    def get_default_callbacks(self):
+        return [("epoch_timer", EpochTimer())]
+
+    def initialize_module(self):
+        built = build_layers(self.layers, self._params_for)
+        output = built[-1]
+        self.module_ = Network(output, logits=self._trains_on_logits(output), layers=built)
+        self._check_unused_kwargs()
+        return self
+
+    def _loss_function(self):
+        if self.objective_loss_function is not None:
+            return self.objective_loss_function
+        return squared_error if self.regression else categorical_crossentropy
+
+    def _trains_on_logits(self, output_layer):
+        """Softmax output + categorical cross-entropy: train on log-softmax, stably."""
+        return (not self.regression and self._loss_function() is categorical_crossentropy
+                and getattr(output_layer, "nonlinearity", None) is softmax
+                and hasattr(output_layer, "get_preactivation_for"))
+
+    def initialize_criterion(self):
+        objective_kwargs = self._params_for("objective")
+        objective_kwargs.pop("loss_function", None)
+        accepted = inspect.signature(self.objective).parameters
+        unknown = [k for k in objective_kwargs if k not in accepted]
+        if unknown and not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+            raise ValueError(f"Unused kwarg: {', '.join('objective_' + k for k in unknown)}; "
+                             f"the objective takes {', '.join(accepted)}")
+        self.objective_kwargs_ = objective_kwargs
+        return self
+
+    def _resolved_update(self):
+        update = self.update
+        if isinstance(update, str):
+            found = getattr(updates_module, update, None)
+            if not isinstance(found, updates_module.Update):
+                names = [n for n, v in vars(updates_module).items()
+                         if isinstance(v, updates_module.Update)]
+                raise ValueError(f"unknown update {update!r}; choose one of {', '.join(names)}")
+            return found
+        if not callable(update):
+            raise TypeError(f"update must be an update from sknet.updates or a torch optimizer "
+                            f"class, got {update!r}")
+        return update
+
+    def initialize_optimizer(self):
+        update = self._resolved_update()
+        hyper = self._params_for("update")
+        if isinstance(update, updates_module.Update):
+            unknown = sorted(set(hyper) - set(update.defaults))
+            if unknown:
+                hints = [f"update_{k}" + (f" (did you mean {', '.join('update_' + c for c in close)}?)"
+                                          if close else "")
+                         for k in unknown
+                         for close in [difflib.get_close_matches(k, update.defaults, n=2)]]
+                raise ValueError(f"Unused kwarg: {', '.join(hints)}; {update.name} takes "
+                                 f"{', '.join('update_' + p for p in update.defaults)}")
+        params = get_all_params(self.layers_[-1], trainable=True)
+        self.optimizer_ = update(params, **{k: current_value(v) for k, v in hyper.items()})
+        self.shared_hyperparameters_ = sorted(k for k, v in hyper.items()
+                                              if hasattr(v, "get_value"))
+        return self
+
+    def _apply_shared_hyperparameters(self):
+        """Copy the current values of shared hyper-parameters into the optimizer."""
+        values = {k: v for k, v in self._params_for("update").items()
+                  if k in self.shared_hyperparameters_}
+        update = self._resolved_update()
+        if isinstance(update, updates_module.Update):
+            update.set_hyperparameters(self.optimizer_, **values)
+        else:
+            for group in self.optimizer_.param_groups:
+                group.update({k: current_value(v) for k, v in values.items()})
+
+    def _validate_params(self):
+        # nolearn's keyword arguments were checked while building; skorch checks its own.
+        self._params_to_validate = {k for k in self._params_to_validate if "__" in k}
+        super()._validate_params()
+
+    # ---------------------------------------------------------------------------- layers
+
+    @property
+    def layers_(self):
+        """The built layers by name (also by index and slice), output last."""
+        self.check_is_fitted()
+        return Layers(self.module_.layers.items())
+
+    def get_all_layers(self):
+        return list(self.layers_.values())
+
+    def get_all_params(self, **tags):
+        """The unique parameters of all layers, filtered by tags (e.g. ``trainable=True``)."""
+        return get_all_params(self.get_all_layers(), **tags)
+
+    def count_params(self):
+        """The number of learnable (trainable) parameter values."""
+        return sum(p.numel() for p in self.get_all_params(trainable=True))
+
+    def get_all_params_values(self):
+        """``{layer name: [parameter arrays]}``, as nolearn's save_params_to writes it."""
+        return OrderedDict((name, [p.detach().cpu().numpy().copy() for p in layer.get_params()])
+                           for name, layer in self.layers_.items())
+
+    def save_params_to(self, path):
+        """Pickle `get_all_params_values()` to `path`."""
+        with open(path, "wb") as f:
+            pickle.dump(self.get_all_params_values(), f, -1)
+
+    def load_params_from(self, source):
+        """Load parameters from a file written by `save_params_to`, another NeuralNet or a
+        dict ``{layer name: [arrays]}``; layers are matched by name, parameters whose shapes
+        differ are skipped (and reported when verbose). The next `fit` trains from them."""
+        if not self.initialized_:
+            self.initialize()
+        if isinstance(source, str):
+            with open(source, "rb") as f:
+                source = pickle.load(f)
+        if isinstance(source, NeuralNet):
+            source = source.get_all_params_values()
+        layers = self.layers_
+        with torch.no_grad():
+            for name, values in source.items():
+                layer = layers.get(name)
+                if layer is None:
+                    continue
+                for param, value in zip(layer.get_params(), values):
+                    value = np.asarray(value)
+                    mine = "x".join(map(str, param.shape))
+                    theirs = "x".join(map(str, value.shape))
+                    if tuple(param.shape) == value.shape:
+                        param.copy_(torch.as_tensor(value, dtype=param.dtype))
+                        if self.verbose:
+                            print(f"Loaded parameters to layer '{name}' (shape {mine}).")
+                    elif self.verbose:
+                        print(f"Could not load parameters to layer '{name}' because shapes did "
+                              f"not match: {mine} vs {theirs}.")
+        self.continue_from_current_weights_ = True
+        return self
+
+    # ------------------------------------------------------------------------------ data
+
+    def _input_layers(self):
+        return [l for l in self.layers_.values() if isinstance(l, InputLayer)]
+
+    def _prepare_X(self, X):
+        if not self.check_input:
+            return X
+        embedded = {l.input_layer.name for l in self.layers_.values()
+                    if isinstance(l, EmbeddingLayer) and isinstance(l.input_layer, InputLayer)}
+        return check_X(X, self._input_layers(), embedded)
+
+    def _prepare_y(self, y, n_samples, refit_encoder):
+        if self.use_label_encoder and not self.regression:
+            if refit_encoder or not hasattr(self, "enc_"):
+                self.enc_ = LabelEncoder().fit(np.asarray(y))
+            y = self.enc_.transform(np.asarray(y))
+        if not self.check_input:
+            return y
+        num_outputs = self.layers_[-1].output_shape[-1]
+        return check_y(y, n_samples, self.regression, num_outputs,
+                       encoded=self.use_label_encoder)
+
+    def _set_classes(self):
+        if not self.regression:
+            self.classes_ = (self.enc_.classes_ if self.use_label_encoder
+                             else np.arange(self.layers_[-1].output_shape[-1]))
+
+    # -------------------------------------------------------------------------- training
+
+    def fit(self, X, y, epochs=None, **fit_params):
+        """Train for `epochs` (default `max_epochs`) epochs; returns self.
+
+        Starts from new weights unless `warm_start` or `load_params_from` say otherwise.
+        Ctrl-C stops training and keeps the net as trained so far.
+        """
+        keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
+        if not keep:
+            self.initialize()
+        return self._train(X, y, epochs, refit_encoder=not keep, **fit_params)
+
+    def partial_fit(self, X, y, classes=None, epochs=1, **fit_params):
+        """Continue training for `epochs` epochs (one by default), initializing if needed."""
+        if not self.initialized_:
+            self.initialize()
+        return self._train(X, y, epochs, refit_encoder=False, **fit_params)
+
+    def _train(self, X, y, epochs, refit_encoder, **fit_params):
+        y = self._prepare_y(y, num_samples(X) if not hasattr(X, "shape") else len(X),
+                            refit_encoder)
+        X = self._prepare_X(X)
+        self._set_classes()
+        self.continue_from_current_weights_ = False
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            pass
+        self.notify("on_train_end", X=X, y=y)
+        return self
+
+    def _split(self, X, y):
+        if not self.train_split:
+            return X, None, y, None
+        X_train, X_valid, y_train, y_valid = self.train_split(X, y, self)
+        if num_samples(X_valid) == 0:
+            return X_train, None, y_train, None
+        return X_train, X_valid, y_train, y_valid
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        epochs = self.max_epochs if epochs is None else epochs
+        X_train, X_valid, y_train, y_valid = self._split(X, y)
+        datasets = {"dataset_train": Dataset(X_train, y_train),
+                    "dataset_valid": None if X_valid is None else Dataset(X_valid, y_valid)}
+        train_batches = self.batch_iterator_train_(X_train, y_train)
+        valid_batches = None if X_valid is None else self.batch_iterator_test_(X_valid, y_valid)
+        self.stop_training_ = False
+        for _ in range(epochs):
+            self.notify("on_epoch_begin", **datasets)
+            self.run_single_epoch(train_batches, training=True, prefix="train",
+                                  step_fn=self.train_step, **fit_params)
+            self.run_single_epoch(valid_batches, training=False, prefix="valid",
+                                  step_fn=self.validation_step, **fit_params)
+            self.notify("on_epoch_end", **datasets)
+            if self.stop_training_:
+                break
+        return self
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One pass over the batches; sums stay on the device and are read once per epoch."""
+        if iterator is None:
+            return
+        totals = self.epoch_totals_[prefix] = {"n": 0}
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            size = num_samples(batch[0])
+            self._accumulate(totals, step, size, training)
+            self.history.record_batch(prefix + "_batch_size", size)
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+
+    def _accumulate(self, totals, step, size, training):
+        def add(key, value):
+            totals[key] = totals[key] + value if key in totals else value
+
+        totals["n"] += size
+        add("loss", step["loss"].detach() * size)
+        if not training and not self.regression:
+            correct = (step["y_pred"].argmax(dim=-1) == step["y_true"]).sum()
+            add("valid_accuracy", correct)
+        for name, score in (self.scores_train or []) if training else (self.scores_valid or []):
+            add(name, score(step["y_pred"].detach(), step["y_true"]) * size)
+        if not training and self.custom_scores:
+            y_true, y_prob = to_numpy(step["y_true"]), to_numpy(step["y_pred"])
+            for name, score in self.custom_scores:
+                add(name, float(score(y_true, y_prob)) * size)
+
+    def _batch_loss(self, batch, training):
+        """The objective's loss and the network output (probabilities for a softmax output)
+        for one batch."""
+        Xi, yi = batch
+        x = to_tensor(Xi, device=self.device)
+        output = self.module_(**x) if isinstance(x, dict) else self.module_(x)
+        target = to_tensor(yi, device=self.device)
+        inputs = self._bind_inputs(x)
+        loss_function = self._loss_function()
+        prediction = output
+        if self.module_.logits:
+            logits = output
+            prediction = self.layers_[-1].nonlinearity(logits)
+
+            def loss_function(predictions, targets, default=loss_function):
+                if predictions is prediction:
+                    return torch.nn.functional.cross_entropy(logits, targets.long(),
+                                                             reduction="none")
+                return default(predictions, targets)
+
+        fed = dict(inputs)
+        if not self.objective_kwargs_.get("get_output_kw"):
+            fed[self.layers_[-1]] = prediction
+        with feeding(fed):
+            loss = self.objective(self.layers_, loss_function=loss_function, target=target,
+                                  deterministic=not training, **self.objective_kwargs_)
+        return loss, prediction, target
+
+    def _bind_inputs(self, x):
+        """{InputLayer: tensor} for a batch tensor or a dict of them keyed by layer name."""
+        if isinstance(x, dict):
+            return {layer: x[layer.name] for layer in self.module_.input_layers}
+        return {self.module_.input_layers[0]: x}
+
+    def train_step(self, batch, **fit_params):
+        if self.shared_hyperparameters_:
+            self._apply_shared_hyperparameters()
+        return super().train_step(batch, **fit_params)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        loss, prediction, target = self._batch_loss(batch, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": prediction, "y_true": target}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        with torch.no_grad():
+            loss, prediction, target = self._batch_loss(batch, training=False)
+        return {"loss": loss, "y_pred": prediction, "y_true": target}
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        self.epoch_totals_ = {}
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Record the epoch's averages (one device sync) and the best-so-far flags."""
+        means = {}
+        for prefix, totals in self.epoch_totals_.items():
+            n = totals.pop("n")
+            names = list(totals)
+            sums = [torch.as_tensor(totals[k], dtype=torch.float64).reshape(()).cpu()
+                    for k in names]
+            for name, value in zip(names, torch.stack(sums).tolist() if sums else []):
+                means[f"{prefix}_loss" if name == "loss" else name] = value / n
+        means.setdefault("valid_loss", np.nan)
+        if not self.regression:
+            means.setdefault("valid_accuracy", np.nan)
+        history = self.history
+        for key in ("train_loss", "valid_loss"):
+            previous = [h[key] for h in history[:-1] if key in h]
+            value = means.get(key, np.nan)
+            best = not np.isnan(value) and all(value <= p for p in previous if not np.isnan(p))
+            history.record(key, value)
+            history.record(key + "_best", bool(best))
+        for key, value in means.items():
+            if key not in ("train_loss", "valid_loss"):
+                history.record(key, value)
+
+    def score_names(self):
+        """Names of the score columns: scores_train, scores_valid, then custom_scores."""
+        return [name for scores in (self.scores_train, self.scores_valid, self.custom_scores)
+                for name, _ in (scores or [])]
+
+    def notify(self, method_name, **cb_kwargs):
+        super().notify(method_name, **cb_kwargs)
+        if method_name == "on_train_begin":
+            self._run_handlers("on_training_started")
+        elif method_name == "on_batch_end" and cb_kwargs.get("training"):
+            self._run_handlers("on_batch_finished")
+        elif method_name == "on_epoch_end":
+            try:
+                self._run_handlers("on_epoch_finished")
+            except StopIteration:
+                self.stop_training_ = True
+        elif method_name == "on_train_end":
+            self._run_handlers("on_training_finished")
+
+    def _run_handlers(self, event):
+        handlers = self.handlers_[event]
+        if handlers:
+            history = self.train_history_
+            for handler in handlers:
+                handler(self, history)
+
+    @property
+    def train_history_(self):
+        """One dict per epoch with nolearn's keys."""
+        return TrainHistory(self.history)
+
+    # ------------------------------------------------------------------------ prediction
+
+    def get_iterator(self, dataset, training=False):
+        iterator = self.batch_iterator_train_ if training else self.batch_iterator_test_
+        if isinstance(dataset, Dataset):
+            return iterator(dataset.X, dataset.y)
+        return iterator(*dataset)
+
+    def _get_predict_nonlinearity(self):
+        self.check_is_fitted()
+        return self.layers_[-1].nonlinearity if self.module_.logits else identity
+
+    def predict_proba(self, X):
+        """The network output for X (class probabilities for a softmax classifier)."""
+        self.check_is_fitted()
+        X = self._prepare_X(X)
+        nonlinearity = self._get_predict_nonlinearity()
+        return np.concatenate([to_numpy(nonlinearity(output))
+                               for output in self.forward_iter(X, training=False)])
+
+    def predict(self, X):
+        """Class labels (argmax of `predict_proba`), or the outputs for regression."""
+        output = self.predict_proba(X)
+        if self.regression:
+            return output
+        labels = output.argmax(axis=1)
+        return self.enc_.inverse_transform(labels) if self.use_label_encoder else labels
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy for a classifier, R² for a regressor."""
+        if self.regression:
+            y = np.asarray(y, dtype=np.float32)
+            prediction = self.predict(X)
+            return float(r2_score(y.reshape(prediction.shape), prediction,
+                                  sample_weight=sample_weight))
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
+
+    def get_output(self, layer, X):
+        """The output of `layer` (a layer or its name) for X, computed in test batches,
+        deterministically."""
+        self.check_is_fitted()
+        layer = self.layers_[layer] if isinstance(layer, (str, int)) else layer
+        X = self._prepare_X(X)
+        outputs = []
+        with torch.no_grad():
+            for Xb, _ in self.batch_iterator_test_(X):
+                inputs = self._bind_inputs(to_tensor(Xb, device=self.device))
+                outputs.append(to_numpy(get_output(layer, inputs, deterministic=True)))
+        return np.concatenate(outputs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.regression:
+            tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+        else:
+            tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+        return tags
+
