@@ -49,11 +49,20 @@ def resolve_layer_class(spec):
     return spec
 
 
+def factory_parameters(factory):
+    """The parameters of a layer class's constructor (or of a layer-making function)."""
+    target = factory.__init__ if isinstance(factory, type) else factory
+    try:
+        parameters = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    return parameters[1:] if isinstance(factory, type) else parameters
+
+
 def _accepted_arguments(factory):
     """The keyword arguments `factory` takes, or None if it takes any."""
-    try:
-        parameters = inspect.signature(factory).parameters.values()
-    except (TypeError, ValueError):
+    parameters = factory_parameters(factory)
+    if not parameters:
         return None
     if any(p.kind is p.VAR_KEYWORD for p in parameters):
         return None
@@ -178,9 +187,6 @@ def _add_new_layers(built, output, fallback_name):
 
 
 def _missing_arguments(factory, kwargs):
-    try:
-        parameters = inspect.signature(factory).parameters.values()
-    except (TypeError, ValueError):
-        return []
+    parameters = factory_parameters(factory)
     return [p.name for p in parameters if p.default is p.empty and p.name not in kwargs
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]

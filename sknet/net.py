@@ -18,7 +18,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples
-from .build import Layers, build_layers
+from .build import Layers, build_layers, factory_parameters
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Network, feeding, get_all_params, get_output
 from .nonlinearities import identity, softmax
@@ -52,9 +52,9 @@ def objective(layers, loss_function, target, aggregate=aggregate, deterministic=
 
 
 class TrainHistory(Sequence):
-    """``net.train_history_``: one dict per epoch with nolearn's keys (epoch, train_loss,
-    train_loss_best, valid_loss, valid_loss_best, valid_accuracy, dur and score names), read
-    from skorch's history without copying it."""
+    """``net.train_history_``: one dict per finished epoch with nolearn's keys (epoch,
+    train_loss, train_loss_best, valid_loss, valid_loss_best, valid_accuracy, dur and score
+    names), read from skorch's history without copying it."""
 
     _skip = {"batches", "train_batch_count", "valid_batch_count"}
 
@@ -62,12 +62,17 @@ class TrainHistory(Sequence):
         self.history = history
 
     def __len__(self):
-        return len(self.history)
+        # skorch opens an epoch's row when the epoch begins; nolearn lists finished epochs.
+        finished = len(self.history)
+        return finished - 1 if finished and "train_loss" not in self.history[-1] else finished
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return {k: v for k, v in self.history[index].items() if k not in self._skip}
+        if not -len(self) <= index < len(self):
+            raise IndexError("train_history_ index out of range")
+        row = self.history[index % len(self)]
+        return {k: v for k, v in row.items() if k not in self._skip}
 
     def __eq__(self, other):
         return list(self) == list(other)
@@ -130,7 +135,9 @@ class NeuralNet(skorch.NeuralNet):
     (30, 3)
     """
 
-    # skorch settings nolearn's constructor does not expose.
+    # skorch settings nolearn's constructor does not expose. Of skorch's ``<component>__<arg>``
+    # parameters only ``callbacks__*`` applies: batches come from the BatchIterators.
+    prefixes_ = ["callbacks"]
     dataset = Dataset
     use_caching = "auto"
     torch_load_kwargs = None
@@ -169,7 +176,7 @@ class NeuralNet(skorch.NeuralNet):
         self.warm_start = warm_start
         self.device = device
         vars(self).update(kwargs)
-        self._params_to_validate = set()
+        self._params_to_validate = {k for k in kwargs if "__" in k}
         self.history_ = None
         self.initialized_ = False
         self.virtual_params_ = {}
@@ -223,8 +230,8 @@ class NeuralNet(skorch.NeuralNet):
     def _valid_kwarg_names(self):
         names = []
         for name, layer in self.layers_.items():
-            names += [f"{name}_{p}" for p in inspect.signature(type(layer)).parameters
-                      if p not in ("incoming", "incomings", "name", "self")]
+            names += [f"{name}_{p.name}" for p in factory_parameters(type(layer))
+                      if p.name not in ("incoming", "incomings", "name")]
         update = self._resolved_update()
         names += [f"update_{p}" for p in getattr(update, "defaults", {})]
         names += [f"objective_{p}" for p in inspect.signature(self.objective).parameters
@@ -441,8 +448,7 @@ class NeuralNet(skorch.NeuralNet):
         return self._train(X, y, epochs, refit_encoder=False, **fit_params)
 
     def _train(self, X, y, epochs, refit_encoder, **fit_params):
-        y = self._prepare_y(y, num_samples(X) if not hasattr(X, "shape") else len(X),
-                            refit_encoder)
+        y = self._prepare_y(y, num_samples(X), refit_encoder)
         X = self._prepare_X(X)
         self._set_classes()
         self.continue_from_current_weights_ = False

@@ -10,6 +10,8 @@ def _as_array(value, name):
     if hasattr(value, "to_numpy"):  # pandas
         value = value.to_numpy()
     array = np.asarray(value)
+    if not array.flags.writeable:  # e.g. a pandas copy-on-write view; torch needs to own it
+        array = array.copy()
     if array.dtype.kind in "OUSV":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
     return array
