@@ -10,12 +10,12 @@ layer graph.
 3. a layer instance (the output of a graph built the Lasagne way), or a list of layers that
    contains the output.
 """
-import difflib
 import importlib
 import inspect
 from collections import OrderedDict
 
 from .layers import InputLayer, Layer, get_all_layers
+from .utils import did_you_mean
 
 
 class Layers(OrderedDict):
@@ -70,13 +70,12 @@ def _accepted_arguments(factory):
 
 
 def _unknown_argument_error(layer_name, factory, unknown, accepted):
-    hints = []
-    for arg in sorted(unknown):
-        close = difflib.get_close_matches(arg, accepted, n=2)
-        hint = f" (did you mean {', '.join(f'{layer_name}_{c}' for c in close)}?)" if close else ""
-        hints.append(f"{layer_name}_{arg}{hint}")
+    valid = sorted(accepted - {"incoming", "incomings", "name"})
+    names = [f"{layer_name}_{arg}" for arg in valid]
+    hints = [f"{layer_name}_{arg}" + did_you_mean(f"{layer_name}_{arg}", names)
+             for arg in sorted(unknown)]
     return ValueError(f"Unused kwarg: {', '.join(hints)}; {getattr(factory, '__name__', factory)}"
-                      f" takes {', '.join(sorted(accepted - {'incoming', 'incomings', 'name'}))}")
+                      f" takes {', '.join(valid)}")
 
 
 def _resolve_references(kwargs, built):

@@ -1,6 +1,5 @@
 """NeuralNet: nolearn's declarative estimator, trained by skorch."""
 import copy
-import difflib
 import inspect
 import pickle
 from collections import OrderedDict
@@ -26,7 +25,7 @@ from .objectives import aggregate, categorical_crossentropy, squared_error
 from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
-from .utils import current_value
+from .utils import current_value, did_you_mean
 from .validation import check_X, check_y
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -222,9 +221,7 @@ class NeuralNet(skorch.NeuralNet):
         unused = [k for k in self._extra_kwargs() if not k.startswith(tuple(prefixes))]
         if unused:
             candidates = self._valid_kwarg_names()
-            hints = [f"{k} (did you mean {', '.join(close)}?)" if close else k
-                     for k in sorted(unused)
-                     for close in [difflib.get_close_matches(k, candidates, n=3)]]
+            hints = [k + did_you_mean(k, candidates) for k in sorted(unused)]
             raise ValueError(f"Unused kwarg: {', '.join(hints)}")
 
     def _valid_kwarg_names(self):
@@ -310,30 +307,26 @@ class NeuralNet(skorch.NeuralNet):
         update = self._resolved_update()
         hyper = self._params_for("update")
         if isinstance(update, updates_module.Update):
-            unknown = sorted(set(hyper) - set(update.defaults))
+            valid = [f"update_{name}" for name in update.defaults]
+            unknown = sorted(f"update_{name}" for name in set(hyper) - set(update.defaults))
             if unknown:
-                hints = [f"update_{k}" + (f" (did you mean {', '.join('update_' + c for c in close)}?)"
-                                          if close else "")
-                         for k in unknown
-                         for close in [difflib.get_close_matches(k, update.defaults, n=2)]]
+                hints = [name + did_you_mean(name, valid) for name in unknown]
                 raise ValueError(f"Unused kwarg: {', '.join(hints)}; {update.name} takes "
-                                 f"{', '.join('update_' + p for p in update.defaults)}")
+                                 f"{', '.join(valid)}")
         params = get_all_params(self.layers_[-1], trainable=True)
         self.optimizer_ = update(params, **{k: current_value(v) for k, v in hyper.items()})
-        self.shared_hyperparameters_ = sorted(k for k, v in hyper.items()
-                                              if hasattr(v, "get_value"))
+        # Shared values (sknet.shared / theano.shared) that handlers may change while training.
+        self.shared_hyperparameters_ = {k: v for k, v in hyper.items() if hasattr(v, "get_value")}
         return self
 
     def _apply_shared_hyperparameters(self):
         """Copy the current values of shared hyper-parameters into the optimizer."""
-        values = {k: v for k, v in self._params_for("update").items()
-                  if k in self.shared_hyperparameters_}
         update = self._resolved_update()
         if isinstance(update, updates_module.Update):
-            update.set_hyperparameters(self.optimizer_, **values)
+            update.set_hyperparameters(self.optimizer_, **self.shared_hyperparameters_)
         else:
             for group in self.optimizer_.param_groups:
-                group.update({k: current_value(v) for k, v in values.items()})
+                group.update({k: current_value(v) for k, v in self.shared_hyperparameters_.items()})
 
     def _validate_params(self):
         # nolearn's keyword arguments were checked while building; skorch checks its own.
@@ -526,24 +519,16 @@ class NeuralNet(skorch.NeuralNet):
         x = to_tensor(Xi, device=self.device)
         output = self.module_(**x) if isinstance(x, dict) else self.module_(x)
         target = to_tensor(yi, device=self.device)
-        inputs = self._bind_inputs(x)
-        loss_function = self._loss_function()
-        prediction = output
+        layers = self.layers_
+        loss_function, prediction = self._loss_function(), output
         if self.module_.logits:
-            logits = output
-            prediction = self.layers_[-1].nonlinearity(logits)
-
-            def loss_function(predictions, targets, default=loss_function):
-                if predictions is prediction:
-                    return torch.nn.functional.cross_entropy(logits, targets.long(),
-                                                             reduction="none")
-                return default(predictions, targets)
-
-        fed = dict(inputs)
+            prediction = layers[-1].nonlinearity(output)
+            loss_function = _stable_on_network_output(loss_function, prediction, output)
+        fed = self._bind_inputs(x)
         if not self.objective_kwargs_.get("get_output_kw"):
-            fed[self.layers_[-1]] = prediction
+            fed[layers[-1]] = prediction  # the objective's get_output(layers[-1]) reuses it
         with feeding(fed):
-            loss = self.objective(self.layers_, loss_function=loss_function, target=target,
+            loss = self.objective(layers, loss_function=loss_function, target=target,
                                   deterministic=not training, **self.objective_kwargs_)
         return loss, prediction, target
 
@@ -687,3 +672,15 @@ class NeuralNet(skorch.NeuralNet):
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
         return tags
 
+
+
+def _stable_on_network_output(loss_function, probabilities, logits):
+    """`loss_function`, except that applied to the network's own softmax output it computes
+    the cross-entropy from the logits (log-softmax): finite where log(softmax) is -inf."""
+    def loss(predictions, targets):
+        if predictions is not probabilities:
+            return loss_function(predictions, targets)
+        if targets.dim() == logits.dim():  # one-hot or soft targets
+            return torch.nn.functional.cross_entropy(logits, targets, reduction="none")
+        return torch.nn.functional.cross_entropy(logits, targets.long(), reduction="none")
+    return loss

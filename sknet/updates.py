@@ -11,12 +11,11 @@ NeuralNet's ``update=`` takes these, with ``update_<name>=`` keyword arguments.
 >>> type(optimizer).__name__, optimizer.param_groups[0]['momentum']
 ('Momentum', 0.9)
 """
-import difflib
 from functools import partial
 
 import torch
 
-from .utils import current_value
+from .utils import current_value, did_you_mean
 
 REQUIRED = object()
 # Lasagne's hyper-parameter names -> the keys torch optimizers use in their param groups.
@@ -165,9 +164,7 @@ class Update:
         """The full set of hyper-parameters (defaults filled in), after checking the names."""
         unknown = sorted(set(given) - set(self.defaults))
         if unknown:
-            hints = [f"{name!r} (did you mean {', '.join(map(repr, close))}?)" if close
-                     else repr(name) for name in unknown
-                     for close in [difflib.get_close_matches(name, self.defaults, n=2)]]
+            hints = [name + did_you_mean(name, self.defaults) for name in unknown]
             raise ValueError(f"{self.name} got unknown hyper-parameter(s) {', '.join(hints)}; "
                              f"it takes {', '.join(self.defaults)}")
         values = {**self.defaults, **given}

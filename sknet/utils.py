@@ -1,4 +1,5 @@
-"""Small helpers shared by the layers: argument normalisation and parameter creation."""
+"""Small helpers: argument normalisation, parameter creation, shared scalars, hints."""
+import difflib
 import numbers
 
 import numpy as np
@@ -114,3 +115,13 @@ def current_value(value):
     """The number behind a hyper-parameter that may be a SharedScalar (or anything with
     ``get_value``)."""
     return value.get_value() if hasattr(value, "get_value") else value
+
+
+def did_you_mean(name, candidates):
+    """`` (did you mean a, b?)`` with the candidates closest to a misspelled name, or ''.
+
+    >>> did_you_mean('hiden_num_units', ['hidden_num_units', 'update_momentum'])
+    ' (did you mean hidden_num_units?)'
+    """
+    close = difflib.get_close_matches(name, list(candidates), n=2)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
