@@ -101,7 +101,8 @@ class GlorotNormal(Glorot):
 
 
 class GlorotUniform(Glorot):
-    """Glorot weights from a uniform distribution: U(-a, a), a = gain * sqrt(6 / ((n1+n2)*field))."""
+    """Glorot weights from a uniform distribution:
+    U(-a, a) with a = gain * sqrt(6 / ((n1 + n2) * field))."""
 
     def __init__(self, gain=1.0, c01b=False):
         super().__init__(Uniform, gain, c01b)

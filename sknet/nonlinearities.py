@@ -70,7 +70,8 @@ def elu(x):
 
 
 class SELU:
-    """SELU(scale=1.0507..., scale_neg=1.6732...): scale * (x if x > 0 else scale_neg * (exp(x) - 1))."""
+    """SELU(scale=1.0507..., scale_neg=1.6732...):
+    scale * (x if x > 0 else scale_neg * (exp(x) - 1))."""
 
     def __init__(self, scale=1.0507009873554805, scale_neg=1.6732632423543772):
         self.scale = scale

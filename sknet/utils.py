@@ -22,7 +22,8 @@ def as_tuple(value, n, name, kind=int):
         values = (value,) * n
     if len(values) != n:
         raise ValueError(f"{name} must be a single value or {n} values, got {value!r}")
-    if kind is not None and not all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
+    if kind is not None and not all(isinstance(v, kind) and not isinstance(v, bool)
+                                    for v in values):
         raise TypeError(f"{name} must hold values of type {kind.__name__}, got {value!r}")
     return values
 
@@ -30,12 +31,14 @@ def as_tuple(value, n, name, kind=int):
 def as_float_tensor(value):
     """A float32 tensor from a NumPy array, a number or a tensor (float64 is cast down)."""
     if isinstance(value, torch.Tensor):
-        return value.float() if value.is_floating_point() and value.dtype != torch.float32 else value
+        is_other_float = value.is_floating_point() and value.dtype != torch.float32
+        return value.float() if is_other_float else value
     return torch.as_tensor(np.asarray(value, dtype=floatX))
 
 
 def as_input_tensor(value):
-    """A tensor for a network input: floats become float32, integers (e.g. word ids) stay integers."""
+    """A tensor for a network input: floats become float32, integers (e.g. word ids) stay
+    integers."""
     if isinstance(value, torch.Tensor):
         return value.float() if value.dtype == torch.float64 else value
     array = np.asarray(value)
@@ -47,8 +50,8 @@ def as_input_tensor(value):
 def _check_shape(shape, name):
     if not all(isinstance(d, numbers.Integral) and d > 0 for d in shape):
         raise ValueError(
-            f"cannot create parameter {name!r} with shape {tuple(shape)}: every dimension must be a "
-            "positive integer")
+            f"cannot create parameter {name!r} with shape {tuple(shape)}: every dimension must be "
+            "a positive integer")
 
 
 def create_param(spec, shape, name="param"):

@@ -73,8 +73,9 @@ def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
 
     `inputs` is a tensor or array for a network with one InputLayer, or a dict mapping layers
     (InputLayers, or any layer whose output to substitute) to data; without it, the data comes
-    from an enclosing `feeding` block or the InputLayers' `input_var` tensors. ``deterministic=True`` turns off dropout and noise and
-    makes BatchNormLayer use its running averages. Other keyword arguments reach every layer.
+    from an enclosing `feeding` block or the InputLayers' `input_var` tensors.
+    ``deterministic=True`` turns off dropout and noise and makes BatchNormLayer use its running
+    averages. Other keyword arguments reach every layer.
 
     >>> from sknet.layers import InputLayer, DenseLayer
     >>> l_out = DenseLayer(InputLayer((None, 3)), 2, W=np.ones((3, 2)), nonlinearity=None)

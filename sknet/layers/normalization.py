@@ -39,7 +39,8 @@ class BatchNormLayer(Layer):
         shape = tuple(size for axis, size in enumerate(self.input_shape) if axis not in self.axes)
         if any(size is None for size in shape):
             raise ValueError(f"{self.describe()} needs fixed sizes on the axes it does not "
-                             f"normalize over; got input shape {self.input_shape}, axes {self.axes}")
+                             f"normalize over; got input shape {self.input_shape}, axes "
+                             f"{self.axes}")
         self.beta = None if beta is None else self.add_param(
             beta, shape, "beta", trainable=True, regularizable=False)
         self.gamma = None if gamma is None else self.add_param(
