@@ -1,6 +1,7 @@
 """nolearn's BatchIterator and TrainSplit: how a net cuts data into batches and holds out a
 validation set."""
 import numpy as np
+import torch
 from sklearn.model_selection import KFold, StratifiedKFold
 
 
@@ -58,6 +59,9 @@ class BatchIterator:
     def __iter__(self):
         n, size = self.n_samples, self.batch_size
         order = self.random.permutation(n) if self.shuffle else None
+        first = next(iter(self.X.values())) if isinstance(self.X, dict) else self.X
+        if order is not None and isinstance(first, torch.Tensor):
+            order = torch.as_tensor(order, device=first.device)  # gather on the device
         for start in range(0, n, size):
             index = slice(start, start + size) if order is None else order[start:start + size]
             Xb = take(self.X, index)

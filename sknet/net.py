@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import skorch
 import torch
-from skorch.callbacks import EpochTimer
+from skorch.callbacks import Callback, EpochTimer
 from skorch.dataset import Dataset
-from skorch.utils import to_numpy, to_tensor
+from skorch.utils import to_numpy
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import ClassifierTags, RegressorTags
@@ -88,7 +88,7 @@ class NeuralNet(skorch.NeuralNet):
     scores_valid=None, y_tensor_type=None, use_label_encoder=False, on_batch_finished=None,
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
-    device='cuda' if available else 'cpu', **kwargs)
+    device='cuda' if available else 'cpu', compile=False, mixed_precision=None, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
@@ -114,6 +114,11 @@ class NeuralNet(skorch.NeuralNet):
     more_params : more ``<layer>_<param>`` values, as a dict.
     verbose : 1 prints the layer table and the epoch table, 2 adds convolution details.
     callbacks, warm_start, device : skorch's (skorch callbacks run alongside the handlers).
+    compile : True runs the network through ``torch.compile`` (``compile__mode=...`` etc. are
+        passed to it).
+    mixed_precision : 'bf16' computes the forward pass under bfloat16 autocast (parameters,
+        loss and outputs stay float32).
+    y_tensor_type : accepted for nolearn compatibility and ignored.
 
     Notes
     -----
@@ -136,11 +141,10 @@ class NeuralNet(skorch.NeuralNet):
 
     # skorch settings nolearn's constructor does not expose. Of skorch's ``<component>__<arg>``
     # parameters only ``callbacks__*`` applies: batches come from the BatchIterators.
-    prefixes_ = ["callbacks"]
+    prefixes_ = ["callbacks", "compile"]
     dataset = Dataset
     use_caching = "auto"
     torch_load_kwargs = None
-    compile = False
 
     def __init__(self, layers, update=updates_module.nesterov_momentum, objective=objective,
                  objective_loss_function=None, batch_iterator_train=BatchIterator(128),
@@ -149,7 +153,8 @@ class NeuralNet(skorch.NeuralNet):
                  scores_valid=None, y_tensor_type=None, use_label_encoder=False,
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
-                 callbacks=None, warm_start=False, device=DEFAULT_DEVICE, **kwargs):
+                 callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
+                 mixed_precision=None, **kwargs):
         self.layers = layers
         self.update = update
         self.objective = objective
@@ -174,6 +179,8 @@ class NeuralNet(skorch.NeuralNet):
         self.callbacks = callbacks
         self.warm_start = warm_start
         self.device = device
+        self.compile = compile
+        self.mixed_precision = mixed_precision
         vars(self).update(kwargs)
         self._params_to_validate = {k for k in kwargs if "__" in k}
         self.history_ = None
@@ -239,6 +246,9 @@ class NeuralNet(skorch.NeuralNet):
 
     def initialize(self):
         """Build the layers, the optimizer and the handlers; returns self."""
+        if self.mixed_precision not in (None, False, True, "bf16"):
+            raise ValueError(f"mixed_precision must be None or 'bf16', got "
+                             f"{self.mixed_precision!r}")
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
         super().initialize()
@@ -338,8 +348,10 @@ class NeuralNet(skorch.NeuralNet):
     @property
     def layers_(self):
         """The built layers by name (also by index and slice), output last."""
-        self.check_is_fitted()
-        return Layers(self.module_.layers.items())
+        module = self.__dict__.get("module_")
+        if module is None:
+            self.check_is_fitted()
+        return Layers(module.layers.items())
 
     def get_all_layers(self):
         return list(self.layers_.values())
@@ -464,6 +476,9 @@ class NeuralNet(skorch.NeuralNet):
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         epochs = self.max_epochs if epochs is None else epochs
         X_train, X_valid, y_train, y_valid = self._split(X, y)
+        X_train, y_train = self._device_resident(self.batch_iterator_train_, X_train, y_train)
+        if X_valid is not None:
+            X_valid, y_valid = self._device_resident(self.batch_iterator_test_, X_valid, y_valid)
         datasets = {"dataset_train": Dataset(X_train, y_train),
                     "dataset_valid": None if X_valid is None else Dataset(X_valid, y_valid)}
         train_batches = self.batch_iterator_train_(X_train, y_train)
@@ -479,6 +494,46 @@ class NeuralNet(skorch.NeuralNet):
             if self.stop_training_:
                 break
         return self
+
+    def _device_resident(self, iterator, *arrays):
+        """The data as tensors on the device, moved once, when `iterator` only slices it (no
+        `transform`) and it fits: batches are then views or device-side gathers, with no copy
+        per batch. Otherwise the data as it is: batches are copied to the device one by one."""
+        plain = (type(iterator).__iter__ is BatchIterator.__iter__
+                 and type(iterator).transform is BatchIterator.transform)
+        if not plain or not self._fits_on_device(arrays):
+            return arrays
+        return tuple(None if a is None else self._to_device(a) for a in arrays)
+
+    def _fits_on_device(self, arrays):
+        device = torch.device(self.device)
+        if device.type != "cuda":
+            return True  # host memory: the tensors share the arrays' memory
+        values = [v for a in arrays if a is not None
+                  for v in (a.values() if isinstance(a, dict) else [a])]
+        needed = sum(v.nbytes if hasattr(v, "nbytes") else v.numel() * v.element_size()
+                     for v in values)
+        free, _ = torch.cuda.mem_get_info(device)
+        return needed < free // 2
+
+    def _to_device(self, data):
+        """A batch (array, tensor or dict of them) on the device; on CUDA, host arrays go
+        through pinned memory with a non-blocking copy."""
+        if isinstance(data, dict):
+            return {key: self._to_device(value) for key, value in data.items()}
+        tensor = torch.as_tensor(data)
+        device = torch.device(self.device)
+        if device.type == "cuda" and tensor.device.type == "cpu":
+            tensor = tensor.pin_memory()
+        return tensor.to(device, non_blocking=True)
+
+    def _forward(self, x):
+        """The module's output for a batch on the device (float32 also under autocast)."""
+        if not self.mixed_precision:
+            return self.module_(**x) if isinstance(x, dict) else self.module_(x)
+        with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16):
+            output = self.module_(**x) if isinstance(x, dict) else self.module_(x)
+        return output.float()
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """One pass over the batches; sums stay on the device and are read once per epoch."""
@@ -516,9 +571,9 @@ class NeuralNet(skorch.NeuralNet):
         """The objective's loss and the network output (probabilities for a softmax output)
         for one batch."""
         Xi, yi = batch
-        x = to_tensor(Xi, device=self.device)
-        output = self.module_(**x) if isinstance(x, dict) else self.module_(x)
-        target = to_tensor(yi, device=self.device)
+        x = self._to_device(Xi)
+        output = self._forward(x)
+        target = self._to_device(yi)
         layers = self.layers_
         loss_function, prediction = self._loss_function(), output
         if self.module_.logits:
@@ -588,8 +643,20 @@ class NeuralNet(skorch.NeuralNet):
         return [name for scores in (self.scores_train, self.scores_valid, self.custom_scores)
                 for name, _ in (scores or [])]
 
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        # Per event, the callbacks that do something on it: the others are not called per batch.
+        events = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+                  "on_batch_begin", "on_batch_end", "on_grad_computed")
+        self.listeners_ = {event: [cb for _, cb in self.callbacks_
+                                   if getattr(type(cb), event) is not getattr(Callback, event)]
+                           for event in events}
+        return self
+
     def notify(self, method_name, **cb_kwargs):
-        super().notify(method_name, **cb_kwargs)
+        getattr(self, method_name)(self, **cb_kwargs)
+        for callback in self.listeners_[method_name]:
+            getattr(callback, method_name)(self, **cb_kwargs)
         if method_name == "on_train_begin":
             self._run_handlers("on_training_started")
         elif method_name == "on_batch_end" and cb_kwargs.get("training"):
@@ -601,6 +668,10 @@ class NeuralNet(skorch.NeuralNet):
                 self.stop_training_ = True
         elif method_name == "on_train_end":
             self._run_handlers("on_training_finished")
+
+    def _set_training(self, training=True):
+        if self.module_.training != training:  # train()/eval() walks every layer: not per batch
+            self.module_.train(training)
 
     def _run_handlers(self, event):
         handlers = self.handlers_[event]
@@ -627,12 +698,16 @@ class NeuralNet(skorch.NeuralNet):
         return self.layers_[-1].nonlinearity if self.module_.logits else identity
 
     def predict_proba(self, X):
-        """The network output for X (class probabilities for a softmax classifier)."""
+        """The network output for X (class probabilities for a softmax classifier), computed
+        in test batches and gathered on the device."""
         self.check_is_fitted()
-        X = self._prepare_X(X)
+        (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         nonlinearity = self._get_predict_nonlinearity()
-        return np.concatenate([to_numpy(nonlinearity(output))
-                               for output in self.forward_iter(X, training=False)])
+        self._set_training(False)
+        with torch.no_grad():
+            outputs = [nonlinearity(self._forward(self._to_device(Xb)))
+                       for Xb, _ in self.batch_iterator_test_(X)]
+        return to_numpy(torch.cat(outputs))
 
     def predict(self, X):
         """Class labels (argmax of `predict_proba`), or the outputs for regression."""
@@ -656,13 +731,13 @@ class NeuralNet(skorch.NeuralNet):
         deterministically."""
         self.check_is_fitted()
         layer = self.layers_[layer] if isinstance(layer, (str, int)) else layer
-        X = self._prepare_X(X)
+        (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         outputs = []
         with torch.no_grad():
             for Xb, _ in self.batch_iterator_test_(X):
-                inputs = self._bind_inputs(to_tensor(Xb, device=self.device))
-                outputs.append(to_numpy(get_output(layer, inputs, deterministic=True)))
-        return np.concatenate(outputs)
+                inputs = self._bind_inputs(self._to_device(Xb))
+                outputs.append(get_output(layer, inputs, deterministic=True).cpu())
+        return to_numpy(torch.cat(outputs))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -132,18 +132,17 @@ class BaseConvLayer(Layer):
                         in zip(input_shape[2:], self.filter_size, self.stride, self.pads()))
         return (input_shape[0], self.num_filters) + spatial
 
-    def convolve(self, input):
+    def convolve(self, input, bias=None):
         W = self.W.flip(list(range(2, 2 + self.n))) if self.flip_filters else self.W
-        return _CONV[self.n](input, W, stride=self.stride, padding=self.padding(),
+        return _CONV[self.n](input, W, bias, stride=self.stride, padding=self.padding(),
                              groups=self.num_groups)
 
     def get_preactivation_for(self, input):
         """The convolution plus bias, before the nonlinearity."""
-        activation = self.convolve(input)
-        if self.b is not None:
-            bias = self.b if self.untie_biases else self.b.view((-1,) + (1,) * self.n)
-            activation = activation + bias
-        return activation
+        if self.b is None or self.untie_biases:
+            activation = self.convolve(input)
+            return activation if self.b is None else activation + self.b
+        return self.convolve(input, self.b)  # a shared bias is added inside torch's kernel
 
     def get_output_for(self, input, **kwargs):
         return self.nonlinearity(self.get_preactivation_for(input))
@@ -241,7 +240,7 @@ class TransposedConv2DLayer(BaseConvLayer):
         size = self.output_size or self._default_size(input_shape)
         return (input_shape[0], self.num_filters) + tuple(size)
 
-    def convolve(self, input):
+    def convolve(self, input, bias=None):
         default = self._default_size(tuple(input.shape))
         target = self.output_size or default
         extra = tuple(t - d for t, d in zip(target, default))
@@ -250,7 +249,7 @@ class TransposedConv2DLayer(BaseConvLayer):
                              f"shape {tuple(input.shape)} (default size {default})")
         # conv_transpose2d scatters the filters, i.e. convolves: unflipped filters need a flip.
         W = self.W if self.flip_filters else self.W.flip([2, 3])
-        return F.conv_transpose2d(input, W, stride=self.stride, padding=self.padding(),
+        return F.conv_transpose2d(input, W, bias, stride=self.stride, padding=self.padding(),
                                   output_padding=extra)
 
 
@@ -290,6 +289,6 @@ class DilatedConv2DLayer(BaseConvLayer):
                         in zip(input_shape[2:], self.filter_size, self.dilation))
         return (input_shape[0], self.num_filters) + spatial
 
-    def convolve(self, input):
-        return F.conv2d(input, self.W.transpose(0, 1), dilation=self.dilation)
+    def convolve(self, input, bias=None):
+        return F.conv2d(input, self.W.transpose(0, 1), bias, dilation=self.dilation)
 

@@ -55,6 +55,8 @@ class DenseLayer(Layer):
         """``x @ W + b``: the output before the nonlinearity."""
         if input.dim() > self.num_leading_axes + 1:
             input = input.flatten(self.num_leading_axes)
+        if self.b is not None and input.dim() == 2:
+            return torch.addmm(self.b, input, self.W)
         activation = input @ self.W
         return activation if self.b is None else activation + self.b
 

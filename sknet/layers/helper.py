@@ -80,7 +80,7 @@ def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
     >>> from sknet.layers import InputLayer, DenseLayer
     >>> l_out = DenseLayer(InputLayer((None, 3)), 2, W=np.ones((3, 2)), nonlinearity=None)
     >>> get_output(l_out, np.array([[1.0, 2.0, 3.0]]))
-    tensor([[6., 6.]], grad_fn=<AddBackward0>)
+    tensor([[6., 6.]], grad_fn=<AddmmBackward0>)
     """
     given = dict(_fed_outputs[-1]) if _fed_outputs and inputs is None else {}
     if isinstance(inputs, dict):
@@ -224,19 +224,30 @@ class Network(nn.Module):
                 layers[key if key not in layers else f"{key}_{index}"] = layer
         self.layers = nn.ModuleDict(layers)
         self.input_layers = [l for l in self.layers.values() if isinstance(l, InputLayer)]
+        self._by_name = {l.name: l for l in self.input_layers}
+        # The forward pass as a fixed plan: (layer, where its inputs come from), in order.
+        outputs = output_layer_or_layers
+        if logits:
+            outputs = getattr(outputs, "input_layers", None) or outputs.input_layer
+        self._plan = [(layer, getattr(layer, "input_layers", None) or layer.input_layer)
+                      for layer in get_all_layers(outputs) if not isinstance(layer, InputLayer)]
+        object.__setattr__(self, "_plan_outputs", outputs)  # registered once, in `layers`
 
     def forward(self, *inputs, **named_inputs):
-        by_name = {l.name: l for l in self.input_layers}
-        given = dict(zip(self.input_layers, inputs))
+        values = dict(zip(self.input_layers, inputs))
         for name, value in named_inputs.items():
-            if name not in by_name:
+            if name not in self._by_name:
                 raise ValueError(f"no InputLayer named {name!r}; the inputs are "
-                                 f"{sorted(n for n in by_name if n)}")
-            given[by_name[name]] = value
+                                 f"{sorted(n for n in self._by_name if n)}")
+            values[self._by_name[name]] = value
         deterministic = not self.training
-        if not self.logits:
-            return get_output(self.output_layers, given, deterministic=deterministic)
-        output_layer = self.output_layers
-        incoming = getattr(output_layer, "input_layers", None) or output_layer.input_layer
-        return output_layer.get_preactivation_for(
-            get_output(incoming, given, deterministic=deterministic))
+        for layer, incoming in self._plan:
+            layer_input = ([values[l] for l in incoming] if isinstance(incoming, list)
+                           else values[incoming])
+            values[layer] = layer.get_output_for(layer_input, deterministic=deterministic)
+        outputs = self._plan_outputs
+        result = ([values[l] for l in outputs] if isinstance(outputs, (list, tuple))
+                  else values[outputs])
+        if self.logits:
+            return self.output_layers.get_preactivation_for(result)
+        return result

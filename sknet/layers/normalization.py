@@ -59,9 +59,18 @@ class BatchNormLayer(Layer):
         use_averages = deterministic if batch_norm_use_averages is None else batch_norm_use_averages
         update_averages = (not deterministic if batch_norm_update_averages is None
                            else batch_norm_update_averages)
-        if not use_averages or update_averages:
-            batch_mean = input.mean(self.axes)
-            batch_inv_std = torch.rsqrt(input.var(self.axes, unbiased=False) + self.epsilon)
+        per_channel = input.numel() // input.shape[1] if input.dim() > 1 else 0
+        channel_axes = self.axes == (0,) + tuple(range(2, input.dim()))
+        if channel_axes and use_averages and not update_averages:
+            # (x - mean) * inv_std as torch's fused kernel: var + epsilon = 1 / inv_std**2
+            variance = self.inv_std.pow(-2) - self.epsilon
+            return F.batch_norm(input, self.mean, variance, self.gamma, self.beta,
+                                training=False, eps=self.epsilon)
+        if channel_axes and not use_averages and per_channel > 1:
+            return self._fused_batch_statistics(input, update_averages, per_channel)
+        if update_averages or not use_averages:
+            batch_var, batch_mean = torch.var_mean(input, self.axes, unbiased=False)
+            batch_inv_std = torch.rsqrt(batch_var + self.epsilon)
         if update_averages:
             with torch.no_grad():
                 self.mean.lerp_(batch_mean, self.alpha)
@@ -75,6 +84,21 @@ class BatchNormLayer(Layer):
         output = (input - self._broadcast(mean, ndim)) * scale
         if self.beta is not None:
             output = output + self._broadcast(self.beta, ndim)
+        return output
+
+
+    def _fused_batch_statistics(self, input, update_averages, per_channel):
+        """Normalize with batch statistics over all axes but the channels in torch's fused
+        kernel, which computes the same (x - mean) / sqrt(var + epsilon) * gamma + beta and,
+        into scratch buffers, the batch mean and unbiased variance for Lasagne's averages."""
+        batch_mean, batch_var = torch.zeros_like(self.mean), torch.ones_like(self.inv_std)
+        output = F.batch_norm(input, batch_mean, batch_var, self.gamma, self.beta,
+                              training=True, momentum=1.0, eps=self.epsilon)
+        if update_averages:
+            with torch.no_grad():
+                biased_var = batch_var * ((per_channel - 1) / per_channel)
+                self.mean.lerp_(batch_mean, self.alpha)
+                self.inv_std.lerp_(torch.rsqrt(biased_var + self.epsilon), self.alpha)
         return output
 
 
