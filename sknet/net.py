@@ -42,12 +42,17 @@ def objective(layers, loss_function, target, aggregate=aggregate, deterministic=
     inputs: NeuralNet feeds the current batch.
     """
     network_output = get_output(layers[-1], deterministic=deterministic, **(get_output_kw or {}))
-    loss = aggregate(loss_function(network_output, target))
+    return aggregate(loss_function(network_output, target)) + weight_penalty(layers, l1, l2)
+
+
+def weight_penalty(layers, l1=0, l2=0):
+    """`l1` / `l2` times the L1 / L2 penalty of the layers' regularizable parameters."""
+    penalty = 0
     if l1:
-        loss = loss + l1 * regularize_layer_params(list(layers.values()), l1_penalty)
+        penalty = penalty + l1 * regularize_layer_params(list(layers.values()), l1_penalty)
     if l2:
-        loss = loss + l2 * regularize_layer_params(list(layers.values()), l2_penalty)
-    return loss
+        penalty = penalty + l2 * regularize_layer_params(list(layers.values()), l2_penalty)
+    return penalty
 
 
 class TrainHistory(Sequence):
@@ -297,6 +302,12 @@ class NeuralNet(skorch.NeuralNet):
             raise ValueError(f"Unused kwarg: {', '.join('objective_' + k for k in unknown)}; "
                              f"the objective takes {', '.join(accepted)}")
         self.objective_kwargs_ = objective_kwargs
+        # The default objective on a softmax output is cross-entropy of the logits (plus the
+        # weight penalty): computed directly, without the probabilities it would not use.
+        self.direct_cross_entropy_ = (
+            self.objective is objective and self.module_.logits
+            and objective_kwargs.get("aggregate", aggregate) is aggregate
+            and not objective_kwargs.get("get_output_kw"))
         return self
 
     def _resolved_update(self):
@@ -557,24 +568,31 @@ class NeuralNet(skorch.NeuralNet):
 
         totals["n"] += size
         add("loss", step["loss"].detach() * size)
+        output, target = step["output"].detach(), step["y_true"]
         if not training and not self.regression:
-            correct = (step["y_pred"].argmax(dim=-1) == step["y_true"]).sum()
-            add("valid_accuracy", correct)
-        for name, score in (self.scores_train or []) if training else (self.scores_valid or []):
-            add(name, score(step["y_pred"].detach(), step["y_true"]) * size)
-        if not training and self.custom_scores:
-            y_true, y_prob = to_numpy(step["y_true"]), to_numpy(step["y_pred"])
-            for name, score in self.custom_scores:
-                add(name, float(score(y_true, y_prob)) * size)
+            add("valid_accuracy", (output.argmax(dim=-1) == target).sum())
+        scores = (self.scores_train or []) if training else (self.scores_valid or [])
+        custom = [] if training else (self.custom_scores or [])
+        if scores or custom:
+            predictions = self._predictions(output)
+            for name, score in scores:
+                add(name, score(predictions, target) * size)
+            if custom:  # NumPy functions: the one place that reads values back per batch
+                y_true, y_prob = to_numpy(target), to_numpy(predictions)
+                for name, score in custom:
+                    add(name, float(score(y_true, y_prob)) * size)
 
     def _batch_loss(self, batch, training):
-        """The objective's loss and the network output (probabilities for a softmax output)
-        for one batch."""
+        """The objective's loss, the module's output (logits for a softmax output) and the
+        target, for one batch."""
         Xi, yi = batch
-        x = self._to_device(Xi)
+        x, target = self._to_device(Xi), self._to_device(yi)
         output = self._forward(x)
-        target = self._to_device(yi)
         layers = self.layers_
+        if self.direct_cross_entropy_:
+            penalty = weight_penalty(layers, self.objective_kwargs_.get("l1", 0),
+                                     self.objective_kwargs_.get("l2", 0))
+            return _cross_entropy(output, target, "mean") + penalty, output, target
         loss_function, prediction = self._loss_function(), output
         if self.module_.logits:
             prediction = layers[-1].nonlinearity(output)
@@ -585,7 +603,18 @@ class NeuralNet(skorch.NeuralNet):
         with feeding(fed):
             loss = self.objective(layers, loss_function=loss_function, target=target,
                                   deterministic=not training, **self.objective_kwargs_)
-        return loss, prediction, target
+        return loss, output, target
+
+    def _step_result(self, loss, output, target):
+        """The step's dict; the network's predictions (probabilities for a softmax output)
+        are computed only when a score or a callback reads them."""
+        step = {"loss": loss, "output": output, "y_true": target}
+        if self.listeners_["on_batch_end"]:
+            step["y_pred"] = self._predictions(output)
+        return step
+
+    def _predictions(self, output):
+        return self.layers_[-1].nonlinearity(output) if self.module_.logits else output
 
     def _bind_inputs(self, x):
         """{InputLayer: tensor} for a batch tensor or a dict of them keyed by layer name."""
@@ -600,15 +629,15 @@ class NeuralNet(skorch.NeuralNet):
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        loss, prediction, target = self._batch_loss(batch, training=True)
+        loss, output, target = self._batch_loss(batch, training=True)
         loss.backward()
-        return {"loss": loss, "y_pred": prediction, "y_true": target}
+        return self._step_result(loss, output, target)
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
         with torch.no_grad():
-            loss, prediction, target = self._batch_loss(batch, training=False)
-        return {"loss": loss, "y_pred": prediction, "y_true": target}
+            loss, output, target = self._batch_loss(batch, training=False)
+        return self._step_result(loss, output, target)
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
@@ -755,7 +784,12 @@ def _stable_on_network_output(loss_function, probabilities, logits):
     def loss(predictions, targets):
         if predictions is not probabilities:
             return loss_function(predictions, targets)
-        if targets.dim() == logits.dim():  # one-hot or soft targets
-            return torch.nn.functional.cross_entropy(logits, targets, reduction="none")
-        return torch.nn.functional.cross_entropy(logits, targets.long(), reduction="none")
+        return _cross_entropy(logits, targets, "none")
     return loss
+
+
+def _cross_entropy(logits, targets, reduction):
+    """Cross-entropy from logits, for class ids or (one-hot / soft) target rows."""
+    if targets.dim() != logits.dim():
+        targets = targets.long()
+    return torch.nn.functional.cross_entropy(logits, targets, reduction=reduction)
