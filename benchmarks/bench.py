@@ -11,11 +11,8 @@ also how the epoch time grows with the number of samples. The data is random (ti
 """
 import argparse
 import datetime
-import json
 import platform
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -92,15 +89,16 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def run_raw(name, X, y, epochs, device):
-    """A careful loop: data on the device once, slices per batch, one sync per epoch."""
+def raw_trainer(name, X, y, device):
+    """A careful loop: data on the device once, slices per batch, one sync per epoch.
+    Returns ``(run_epoch, predict)``; run_epoch trains and validates once, returning seconds."""
     model = torch_module(name).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
     n_valid = len(X) // 5
     X_t, y_t = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)
     X_valid, y_valid, X_train, y_train = X_t[:n_valid], y_t[:n_valid], X_t[n_valid:], y_t[n_valid:]
-    durations = []
-    for _ in range(epochs):
+
+    def run_epoch():
         start = time.perf_counter()
         model.train()
         total = torch.zeros((), device=device)
@@ -120,7 +118,7 @@ def run_raw(name, X, y, epochs, device):
                 valid_total += nn.functional.cross_entropy(logits, yb, reduction="sum")
                 correct += (logits.argmax(1) == yb).sum()
         torch.stack([total, valid_total, correct]).tolist()  # the epoch's one sync
-        durations.append(time.perf_counter() - start)
+        return time.perf_counter() - start
 
     def predict(X_new):
         with torch.no_grad():
@@ -128,65 +126,65 @@ def run_raw(name, X, y, epochs, device):
             out = torch.cat([torch.softmax(model(X_new[i:i + BATCH_SIZE]), 1)
                              for i in range(0, len(X_new), BATCH_SIZE)])
             return out.cpu().numpy()
-    return durations, predict
+    return run_epoch, predict
 
 
-def run_skorch(name, X, y, epochs, device):
+def skorch_trainer(name, X, y, device):
     """skorch's NeuralNetClassifier with its defaults (the same optimizer as the others)."""
     net = skorch.NeuralNetClassifier(
         torch_module(name), criterion=nn.CrossEntropyLoss, optimizer=torch.optim.SGD,
         optimizer__momentum=0.9, optimizer__nesterov=True, lr=0.01, batch_size=BATCH_SIZE,
-        max_epochs=epochs, device=device, callbacks__print_log=None, verbose=0)
-    net.fit(X, y)
-    return [row["dur"] for row in net.history], net.predict_proba
+        max_epochs=1, device=device, callbacks__print_log=None, verbose=0).initialize()
+
+    def run_epoch():
+        net.partial_fit(X, y)
+        return net.history[-1, "dur"]
+    return run_epoch, net.predict_proba
 
 
-def run_sknet(name, X, y, epochs, device):
-    net = NeuralNet(**sknet_layers(name), update_learning_rate=0.01, update_momentum=0.9, max_epochs=epochs, train_split=TrainSplit(0.2),
-                    device=device)
-    net.fit(X, y)
-    return [row["dur"] for row in net.train_history_], net.predict_proba
+def sknet_trainer(name, X, y, device):
+    net = NeuralNet(**sknet_layers(name), update_learning_rate=0.01, update_momentum=0.9,
+                    max_epochs=1, train_split=TrainSplit(0.2), device=device).initialize()
+
+    def run_epoch():
+        net.partial_fit(X, y)
+        return net.train_history_[-1]["dur"]
+    return run_epoch, net.predict_proba
 
 
-RUNNERS = {"raw PyTorch": run_raw, "plain skorch": run_skorch, "sknet": run_sknet}
+TRAINERS = {"raw PyTorch": raw_trainer, "plain skorch": skorch_trainer, "sknet": sknet_trainer}
 
 
-def time_runner(label, name, n, epochs, device, predict_n):
-    """One framework on one network: its epoch times after the warm-up epoch, and the time of
-    three prediction passes."""
+def time_network(name, n, epochs, device, predict_n):
+    """Median epoch time and prediction throughput per framework. The three train side by
+    side in one process, epoch by epoch in a rotating order, so that a slow phase of a
+    shared machine falls on all of them alike (run one after another, or in separate
+    processes, they differed by up to 25% here for that reason alone)."""
     X, y = data(name, n)
-    np.random.seed(0)
-    torch.manual_seed(0)
-    durations, predict = RUNNERS[label](name, X, y, epochs, device)
-    predict(X[:BATCH_SIZE])  # warm-up
-    passes = []
-    for _ in range(3):
-        sync(device)
-        start = time.perf_counter()
-        predict(X[:predict_n])
-        sync(device)
-        passes.append(time.perf_counter() - start)
-    return {"epochs": durations[1:], "predict": passes}
-
-
-def time_network(name, n, epochs, device, predict_n, rounds):
-    """Median epoch time and prediction throughput per framework over `rounds` rounds. Each
-    run has a fresh process (a run must not pay for the allocator and cache state earlier runs
-    left: measured here at up to 25%), and each round starts with another framework, so that
-    slow phases of a shared machine fall on all of them."""
-    samples = {label: {"epochs": [], "predict": []} for label in RUNNERS}
-    labels = list(RUNNERS)
-    for round_ in range(rounds):
-        for label in labels[round_ % 3:] + labels[:round_ % 3]:
-            command = [sys.executable, __file__, "--worker", json.dumps(
-                [label, name, n, epochs, device, predict_n])]
-            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-            run = json.loads(output.strip().splitlines()[-1])
-            for key in samples[label]:
-                samples[label][key] += run[key]
-    return {label: {"epoch": statistics.median(s["epochs"]),
-                    "predict": predict_n / statistics.median(s["predict"])}
-            for label, s in samples.items()}
+    trainers = {}
+    for label, make in TRAINERS.items():
+        np.random.seed(0)
+        torch.manual_seed(0)
+        trainers[label] = make(name, X, y, device)
+    labels = list(trainers)
+    epoch_times = {label: [] for label in labels}
+    predict_times = {label: [] for label in labels}
+    for label in labels:  # warm-up
+        trainers[label][0]()
+        trainers[label][1](X[:BATCH_SIZE])
+    for turn in range(epochs):
+        for label in labels[turn % 3:] + labels[:turn % 3]:
+            epoch_times[label].append(trainers[label][0]())
+    for turn in range(3):
+        for label in labels[turn % 3:] + labels[:turn % 3]:
+            sync(device)
+            start = time.perf_counter()
+            trainers[label][1](X[:predict_n])
+            sync(device)
+            predict_times[label].append(time.perf_counter() - start)
+    return {label: {"epoch": statistics.median(epoch_times[label]),
+                    "predict": predict_n / statistics.median(predict_times[label])}
+            for label in labels}
 
 
 # ---------------------------------------------------------------------------- report
@@ -211,29 +209,23 @@ def main(argv=None):
     parser.add_argument("--output", default=str(Path(__file__).with_name("RESULTS.md")))
     parser.add_argument("--networks", default="mlp,cnn,vgg",
                         help="a subset to time, without the scaling table or RESULTS.md")
-    parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.worker:
-        print(json.dumps(time_runner(*json.loads(args.worker))))
-        return
     gpu = args.device.startswith("cuda")
     scale = 0.04 if args.quick else 1.0
     sizes = {"mlp": 50_000, "cnn": 50_000 if gpu else 10_000, "vgg": 50_000 if gpu else 5_000}
-    rounds = {"mlp": 5, "cnn": 2, "vgg": 2}
-    epochs = 2 if args.quick else 4
+    epochs = 2 if args.quick else 5
 
     chosen = args.networks.split(",")
     complete = set(chosen) == set(sizes) and not args.quick
     rows = []
     for name, n in ((k, v) for k, v in sizes.items() if k in chosen):
         n = max(int(n * scale), 4 * BATCH_SIZE)
-        results = time_network(name, n, epochs, args.device, predict_n=min(n, 10_000),
-                               rounds=1 if args.quick else rounds[name])
-        raw, skorch_, ours = (results[k] for k in RUNNERS)
-        rows.append([name, n] + [f"{results[k]['epoch']:.3f}" for k in RUNNERS]
+        results = time_network(name, n, epochs, args.device, predict_n=min(n, 10_000))
+        raw, skorch_, ours = (results[k] for k in TRAINERS)
+        rows.append([name, n] + [f"{results[k]['epoch']:.3f}" for k in TRAINERS]
                     + [f"{ours['epoch'] / raw['epoch']:.2f}",
                        f"{ours['epoch'] / skorch_['epoch']:.2f}"]
-                    + [f"{results[k]['predict']:,.0f}" for k in RUNNERS])
+                    + [f"{results[k]['predict']:,.0f}" for k in TRAINERS])
         print(rows[-1], flush=True)
     header = ["network", "samples", "raw s/epoch", "skorch s/epoch", "sknet s/epoch",
               "sknet/raw", "sknet/skorch", "raw pred/s", "skorch pred/s", "sknet pred/s"]
@@ -242,8 +234,8 @@ def main(argv=None):
     scaling_rows = []
     for n in (10_000, 25_000, 50_000) if complete else ():
         n = max(int(n * scale), 4 * BATCH_SIZE)
-        results = time_network("mlp", n, epochs, args.device, predict_n=BATCH_SIZE, rounds=3)
-        scaling_rows.append([n] + [f"{results[k]['epoch']:.3f}" for k in RUNNERS]
+        results = time_network("mlp", n, epochs, args.device, predict_n=BATCH_SIZE)
+        scaling_rows.append([n] + [f"{results[k]['epoch']:.3f}" for k in TRAINERS]
                             + [f"{results['sknet']['epoch'] / results['raw PyTorch']['epoch']:.2f}"])
         print(scaling_rows[-1], flush=True)
     scaling = format_table(scaling_rows, ["MLP samples", "raw s/epoch", "skorch s/epoch",
@@ -253,10 +245,10 @@ def main(argv=None):
               f"- versions: sknet {sknet.__version__}, torch {torch.__version__}, skorch "
               f"{skorch.__version__}, numpy {np.__version__}, Python "
               f"{platform.python_version()}\n"
-              f"- epoch: train on 80%, validate on 20%, batch {BATCH_SIZE}, Nesterov momentum; "
-              f"the median over rounds (MLP 5, CNN and VGG 2; each run in a fresh process, the "
-              f"frameworks' order rotated) of {epochs - 1} epochs after a warm-up epoch; "
-              f"prediction: the median of 3 passes per run\n\n"
+              f"- epoch: train on 80%, validate on 20%, batch {BATCH_SIZE}, Nesterov momentum; the "
+              f"three frameworks train side by side in one process, epoch by epoch in a rotating "
+              f"order; median of {epochs} epochs after a warm-up epoch; prediction: median of 3 "
+              f"passes\n\n"
               f"{table}\n\nEpoch time against the number of samples (MLP):\n\n{scaling}\n")
     if not gpu:
         report += ("\nNo GPU was used for this run: the GPU targets (sknet/raw <= 1.15, sknet "
