@@ -79,3 +79,13 @@ def test_compiled_network_computes_what_the_plain_one_does():
                                [h["train_loss"] for h in plain.train_history_], rtol=1e-5)
     np.testing.assert_allclose(compiled.predict_proba(X), plain.predict_proba(X), rtol=1e-5,
                                atol=1e-6)
+
+
+def test_data_that_does_not_fit_on_the_device_streams_with_the_same_results(monkeypatch):
+    X, y = classification_data()
+    fast = _fit(BatchIterator, X, y, shuffle=True)
+    monkeypatch.setattr(type(fast), "_fits_on_device", lambda self, arrays: False)
+    streamed = _fit(BatchIterator, X, y, shuffle=True)
+    np.testing.assert_allclose([h["train_loss"] for h in streamed.train_history_],
+                               [h["train_loss"] for h in fast.train_history_], rtol=1e-6)
+    np.testing.assert_allclose(streamed.predict_proba(X), fast.predict_proba(X), rtol=1e-6)
