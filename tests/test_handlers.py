@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from sknet import BatchIterator, TrainSplit, shared
+from sknet import BatchIterator, shared
 from sknet.handlers import (AdjustVariable, EarlyStopping, PrintLayerInfo, PrintLog,
                             RememberBestWeights, SaveWeights, WeightLog)
 from sknet.objectives import aggregate, categorical_accuracy

@@ -1,5 +1,4 @@
 """NeuralNet as a scikit-learn estimator and a skorch net."""
-import numpy as np
 import pytest
 from scipy.stats import randint
 from sklearn.base import clone, is_classifier, is_regressor

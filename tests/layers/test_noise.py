@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 from sknet.layers import DropoutLayer, GaussianNoiseLayer, dropout_channels, get_output
 from tests.conftest import as_numpy

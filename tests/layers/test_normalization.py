@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 from sknet import init, nonlinearities
 from sknet.layers import (BatchNormLayer, Conv2DLayer, DenseLayer, InputLayer,
