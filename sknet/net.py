@@ -574,7 +574,7 @@ class NeuralNet(skorch.NeuralNet):
         scores = (self.scores_train or []) if training else (self.scores_valid or [])
         custom = [] if training else (self.custom_scores or [])
         if scores or custom:
-            predictions = self._predictions(output)
+            predictions = step["y_pred"] if "y_pred" in step else self._predictions(output)
             for name, score in scores:
                 add(name, score(predictions, target) * size)
             if custom:  # NumPy functions: the one place that reads values back per batch
