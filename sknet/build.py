@@ -186,6 +186,9 @@ def _add_new_layers(built, output, fallback_name):
 
 
 def _missing_arguments(factory, kwargs):
+    # a legacy class (sknet.legacy.layers) may receive a required argument by its old name
+    given = set(kwargs) | {new for old, new in getattr(factory, "old_argument_names", {}).items()
+                           if old in kwargs}
     parameters = factory_parameters(factory)
-    return [p.name for p in parameters if p.default is p.empty and p.name not in kwargs
+    return [p.name for p in parameters if p.default is p.empty and p.name not in given
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]

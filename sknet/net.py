@@ -1,6 +1,7 @@
 """NeuralNet: nolearn's declarative estimator, trained by skorch."""
 import copy
 import inspect
+import os
 import pickle
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from .build import Layers, build_layers, factory_parameters
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Network, feeding, get_all_params, get_output
 from .nonlinearities import identity, softmax
+from .params import load_into_layers, read_params
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
@@ -386,33 +388,22 @@ class NeuralNet(skorch.NeuralNet):
             pickle.dump(self.get_all_params_values(), f, -1)
 
     def load_params_from(self, source):
-        """Load parameters from a file written by `save_params_to`, another NeuralNet or a
-        dict ``{layer name: [arrays]}``; layers are matched by name, parameters whose shapes
-        differ are skipped (and reported when verbose). The next `fit` trains from them."""
+        """Load parameters from a file, another NeuralNet, a dict ``{layer name: [arrays]}``
+        or a list of arrays in `get_all_params` order (Lasagne's ``get_all_param_values``).
+
+        Files may be nolearn's or sknet's `save_params_to` pickles, Lasagne's pickled or
+        ``np.savez``'d value lists, from Python 2 or 3 (see `sknet.params`). A dict is matched
+        by layer name and parameters whose shapes differ are skipped (and reported when
+        verbose), as nolearn did; a list must match every parameter. The next `fit` trains
+        from the loaded weights.
+        """
         if not self.initialized_:
             self.initialize()
-        if isinstance(source, str):
-            with open(source, "rb") as f:
-                source = pickle.load(f)
-        if isinstance(source, NeuralNet):
+        if isinstance(source, (str, os.PathLike)):
+            source = read_params(source)
+        elif isinstance(source, NeuralNet):
             source = source.get_all_params_values()
-        layers = self.layers_
-        with torch.no_grad():
-            for name, values in source.items():
-                layer = layers.get(name)
-                if layer is None:
-                    continue
-                for param, value in zip(layer.get_params(), values):
-                    value = np.asarray(value)
-                    mine = "x".join(map(str, param.shape))
-                    theirs = "x".join(map(str, value.shape))
-                    if tuple(param.shape) == value.shape:
-                        param.copy_(torch.as_tensor(value, dtype=param.dtype))
-                        if self.verbose:
-                            print(f"Loaded parameters to layer '{name}' (shape {mine}).")
-                    elif self.verbose:
-                        print(f"Could not load parameters to layer '{name}' because shapes did "
-                              f"not match: {mine} vs {theirs}.")
+        load_into_layers(self.layers_, source, self.verbose)
         self.continue_from_current_weights_ = True
         return self
 

@@ -2,6 +2,9 @@ import numpy as np
 import pytest
 import torch
 
+# old scripts that only run through `python -m sknet.legacy` (tests/legacy/test_scripts.py)
+collect_ignore_glob = ["legacy/scripts/*"]
+
 
 @pytest.fixture(autouse=True)
 def _seed():

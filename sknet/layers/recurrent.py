@@ -185,10 +185,12 @@ class RecurrentLayer(_RecurrentBase):
         self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
         self.W_in_to_hid = self.add_param(W_in_to_hid, (self.num_inputs, num_units),
                                           "W_in_to_hid")
-        self.W_hid_to_hid = self.add_param(W_hid_to_hid, (num_units, num_units), "W_hid_to_hid")
         self.b = None if b is None else self.add_param(b, (num_units,), "b",
                                                        regularizable=False)
+        self.W_hid_to_hid = self.add_param(W_hid_to_hid, (num_units, num_units), "W_hid_to_hid")
         self._add_initial_states()
+        if "hid_init" in self.params:  # Lasagne lists it first (the layer's own parameter)
+            self.params.move_to_end("hid_init", last=False)
 
     def input_projection(self, input):
         projected = input @ self.W_in_to_hid

@@ -113,3 +113,19 @@ def test_gradient_steps_truncates_backpropagation_to_the_last_steps():
 def test_recurrent_input_must_have_a_time_axis():
     with pytest.raises(ValueError, match=r"\(batch, time, features"):
         LSTMLayer((None, 10), 4)
+
+
+def test_parameters_are_listed_in_lasagnes_order():
+    """Parameter files store each layer's get_params() in order: it must be Lasagne's."""
+    from sknet.layers import GRULayer, InputLayer, LSTMLayer, RecurrentLayer
+    l_in = InputLayer((None, 5, 3))
+    names = lambda layer: [n for n in layer.params]  # noqa: E731
+    assert names(RecurrentLayer(l_in, 4)) == ["hid_init", "W_in_to_hid", "b", "W_hid_to_hid"]
+    gates = ["updategate", "resetgate", "hidden_update"]
+    assert names(GRULayer(l_in, 4)) == [f"{kind}_{gate}" for gate in gates for kind in
+                                        ("W_in_to", "W_hid_to", "b")] + ["hid_init"]
+    gates = ["ingate", "forgetgate", "cell", "outgate"]
+    assert names(LSTMLayer(l_in, 4)) == (
+        [f"{kind}_{gate}" for gate in gates for kind in ("W_in_to", "W_hid_to", "b")]
+        + ["W_cell_to_ingate", "W_cell_to_forgetgate", "W_cell_to_outgate", "cell_init",
+           "hid_init"])

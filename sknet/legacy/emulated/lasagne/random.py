@@ -1,0 +1,5 @@
+"""``lasagne.random`` under the legacy shim."""
+from sknet.legacy.renames import missing_attributes
+from sknet.random import get_rng, set_rng  # noqa
+
+__getattr__ = missing_attributes("lasagne.random")

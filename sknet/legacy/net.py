@@ -1,0 +1,50 @@
+"""nolearn.lasagne.NeuralNet as old scripts call it: sknet's NeuralNet plus the arguments and
+methods nolearn 0.5-0.6 had before renaming them."""
+from .. import net
+from ..batching import TrainSplit
+from .renames import warn_renamed
+
+
+def _translate_old_arguments(kwargs):
+    """Rewrite nolearn's old constructor arguments (in place) as today's."""
+    if "eval_size" in kwargs:
+        if "train_split" in kwargs:
+            raise TypeError("NeuralNet: got both eval_size (its old name) and train_split")
+        warn_renamed("NeuralNet(eval_size=...)", "NeuralNet(train_split=TrainSplit(eval_size))")
+        kwargs["train_split"] = TrainSplit(eval_size=kwargs.pop("eval_size"))
+    if "batch_iterator" in kwargs:
+        warn_renamed("NeuralNet(batch_iterator=...)",
+                     "NeuralNet(batch_iterator_train=..., batch_iterator_test=...)")
+        iterator = kwargs.pop("batch_iterator")
+        kwargs.setdefault("batch_iterator_train", iterator)
+        kwargs.setdefault("batch_iterator_test", iterator)
+    if "custom_score" in kwargs:
+        warn_renamed("NeuralNet(custom_score=...)", "NeuralNet(custom_scores=[...])")
+        kwargs["custom_scores"] = list(kwargs.get("custom_scores") or [])
+        kwargs["custom_scores"].append(kwargs.pop("custom_score"))
+    if "loss" in kwargs:
+        warn_renamed("NeuralNet(loss=...)", "NeuralNet(objective_loss_function=...)")
+        kwargs["objective_loss_function"] = kwargs.pop("loss")
+    if "X_tensor_type" in kwargs:
+        warn_renamed("NeuralNet(X_tensor_type=...)", "nothing (sknet reads X's type)")
+        kwargs.pop("X_tensor_type")
+    return kwargs
+
+
+class NeuralNet(net.NeuralNet):
+    """nolearn's NeuralNet under the legacy shim: `sknet.NeuralNet` that also takes
+    eval_size, batch_iterator, custom_score, loss and X_tensor_type, and has
+    load_weights_from / save_weights_to."""
+
+    def __init__(self, layers, **kwargs):
+        super().__init__(layers, **_translate_old_arguments(kwargs))
+
+    def load_weights_from(self, source):
+        """Old name of `load_params_from` (also takes a list of arrays)."""
+        warn_renamed("NeuralNet.load_weights_from", "NeuralNet.load_params_from")
+        return self.load_params_from(source)
+
+    def save_weights_to(self, path):
+        """Old name of `save_params_to`."""
+        warn_renamed("NeuralNet.save_weights_to", "NeuralNet.save_params_to")
+        return self.save_params_to(path)

@@ -1,0 +1,157 @@
+"""Installing the shim: an import hook that serves ``lasagne``, ``nolearn`` and ``theano``
+from `sknet.legacy.emulated`, Theano's ``get_value`` / ``set_value`` on tensors, and the NumPy
+names NumPy 2 removed."""
+import functools
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+import warnings
+
+import numpy as np
+import torch
+
+from .renames import LegacyNameWarning, not_supported, warn_renamed
+
+EMULATED = ("lasagne", "nolearn", "theano")
+_EMULATION_PACKAGE = "sknet.legacy.emulated"
+
+
+class _EmulatedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds ``lasagne.*``, ``nolearn.*`` and ``theano.*`` in `sknet.legacy.emulated`; a
+    module the emulation lacks fails to import with a pointer to the porting guide."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.partition(".")[0] not in EMULATED:
+            return None
+        real_name = f"{_EMULATION_PACKAGE}.{fullname}"
+        try:
+            real_spec = importlib.util.find_spec(real_name)
+        except ModuleNotFoundError:
+            real_spec = None
+        if real_spec is None:
+            raise not_supported(f"module {fullname}")
+        return importlib.machinery.ModuleSpec(
+            fullname, self, is_package=real_spec.submodule_search_locations is not None,
+            loader_state=real_name)
+
+    def create_module(self, spec):
+        return importlib.import_module(spec.loader_state)
+
+    def exec_module(self, module):
+        """The emulated module ran when `create_module` imported it."""
+
+
+_FINDER = _EmulatedModuleFinder()
+
+
+# ------------------------------------------------------------ Theano's shared-variable API
+
+def _get_value(tensor, borrow=False, return_internal_type=False):
+    """A NumPy copy of the tensor (Theano's ``shared.get_value()``)."""
+    return tensor.detach().cpu().numpy().copy()
+
+
+def _set_value(tensor, value, borrow=False):
+    """Overwrite the tensor in place with `value`, which must have its shape."""
+    value = np.asarray(value)
+    if tuple(tensor.shape) != value.shape:
+        raise ValueError(f"set_value: the tensor has shape {tuple(tensor.shape)}, the new value "
+                         f"has shape {value.shape}")
+    with torch.no_grad():
+        tensor.copy_(torch.as_tensor(value, dtype=tensor.dtype))
+
+
+# ----------------------------------------------------------------- NumPy names NumPy 2 removed
+
+class _Cast:
+    """``np.cast['float32'](x)``: `x` as an array of that type."""
+
+    def __getitem__(self, dtype):
+        return functools.partial(np.asarray, dtype=dtype)
+
+
+_OLD_NUMPY_NAMES = {
+    "cast": (_Cast(), "np.asarray(x, dtype=...)"),
+    "float": (float, "float"), "int": (int, "int"), "bool": (bool, "bool"),
+    "object": (object, "object"), "str": (str, "str"), "complex": (complex, "complex"),
+    "unicode": (str, "str"), "long": (int, "int"),
+}
+
+
+def _numpy_getattr_with_old_names(numpy_getattr):
+    def __getattr__(name):
+        if name in _OLD_NUMPY_NAMES:
+            value, modern = _OLD_NUMPY_NAMES[name]
+            warn_renamed(f"np.{name}", modern)
+            return value
+        return numpy_getattr(name)
+    __getattr__.numpy_getattr = numpy_getattr
+    return __getattr__
+
+
+# ------------------------------------------------------------------------- install / remove
+
+def installed():
+    """Whether the shim is installed in this process."""
+    return _FINDER in sys.meta_path
+
+
+def install(shadow=False):
+    """Serve ``import lasagne`` / ``nolearn`` / ``theano`` from sknet in this process.
+
+    Refuses (RuntimeError) when a real one of those packages is importable or imported,
+    unless ``shadow=True``. Also gives tensors Theano's ``get_value`` / ``set_value``,
+    restores ``np.cast``, ``np.float``, ``np.int`` ... with a warning on each use, and shows
+    each `LegacyNameWarning` once. `uninstall` undoes all of it.
+    """
+    if installed():
+        return
+    for name in EMULATED:
+        _check_not_real(name, shadow)
+    sys.meta_path.insert(0, _FINDER)
+    torch.Tensor.get_value = _get_value
+    torch.Tensor.set_value = _set_value
+    numpy_getattr = np.__dict__.get("__getattr__")
+    np.__getattr__ = _numpy_getattr_with_old_names(numpy_getattr)
+    warnings.filterwarnings("always", category=LegacyNameWarning)
+
+
+def _check_not_real(name, shadow):
+    module = sys.modules.get(name)
+    if module is not None and not _is_emulated(module):
+        if not shadow:
+            raise RuntimeError(f"the real {name} is already imported ({module.__file__}); "
+                               "sknet.legacy will not replace it (install(shadow=True) would)")
+        for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+            del sys.modules[key]
+    elif not shadow:
+        spec = importlib.util.find_spec(name)
+        if spec is not None:
+            raise RuntimeError(
+                f"a real {name} is installed ({spec.origin}); sknet.legacy would shadow it. "
+                f"Uninstall it, or run with shadowing on: install(shadow=True) or "
+                f"python -m sknet.legacy --shadow script.py")
+
+
+def _is_emulated(module):
+    return getattr(module, "__name__", "").startswith(_EMULATION_PACKAGE)
+
+
+def uninstall():
+    """Undo `install`."""
+    if not installed():
+        return
+    sys.meta_path.remove(_FINDER)
+    for key in [k for k, m in sys.modules.items()
+                if k.partition(".")[0] in EMULATED and _is_emulated(m)]:
+        del sys.modules[key]
+    del torch.Tensor.get_value, torch.Tensor.set_value
+    numpy_getattr = np.__getattr__.numpy_getattr
+    if numpy_getattr is None:
+        del np.__getattr__
+    else:
+        np.__getattr__ = numpy_getattr
+    warnings.filters[:] = [f for f in warnings.filters if f[2] is not LegacyNameWarning]
+    warnings._filters_mutated()

@@ -1,0 +1,171 @@
+"""Parameter files: nolearn's ``save_params_to`` pickles, Lasagne's ``get_all_param_values``
+lists (pickled or ``np.savez``'d), including files written under Python 2 by Theano-era code.
+
+sknet keeps Lasagne's parameter layouts (Dense ``W`` is ``(num_inputs, num_units)``, conv
+filters are stored as Lasagne stored them and flipped at run time when ``flip_filters=True``,
+BatchNorm keeps ``inv_std``), so arrays from those files load as they are into the same layer
+classes. Reading never runs code from the file: only NumPy arrays in lists, tuples and dicts are
+accepted.
+"""
+import pickle
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+import torch
+
+from .layers import get_all_layers
+from .utils import floatX
+
+PORTING_GUIDE = "docs/porting.md"
+
+# What pickled parameter containers of NumPy arrays refer to, across NumPy and Python versions.
+_SAFE_GLOBALS = {
+    ("collections", "OrderedDict"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("_codecs", "encode"),  # bytes in protocol-2 pickles written by Python 3
+    ("copy_reg", "_reconstructor"),  # Python 2's name for copyreg
+    ("copyreg", "_reconstructor"),
+    ("__builtin__", "object"),
+    ("builtins", "object"),
+}
+_THEANO_ERA_PACKAGES = ("theano", "lasagne", "nolearn", "pylearn2")
+
+
+class _ArraysOnlyUnpickler(pickle.Unpickler):
+    """Unpickles containers of NumPy arrays and refuses any other object."""
+
+    def __init__(self, file, path):
+        # latin-1 turns the byte strings of Python 2 pickles back into NumPy's raw data
+        super().__init__(file, encoding="latin1")
+        self.path = path
+
+    def find_class(self, module, name):
+        if (module, name) in _SAFE_GLOBALS:
+            return super().find_class(module, name)
+        found = f"{module}.{name}"
+        if module.split(".")[0] in _THEANO_ERA_PACKAGES:
+            raise ValueError(
+                f"{self.path}: the file holds a pickled {found} object, which needs Theano. "
+                "In the old environment, save the parameter values instead "
+                "(nolearn: net.save_params_to(path); Lasagne: "
+                "pickle.dump(lasagne.layers.get_all_param_values(output_layer), f)); "
+                f"see {PORTING_GUIDE}")
+        raise ValueError(f"{self.path}: expected a file of NumPy parameter arrays, but it holds "
+                         f"a {found} object")
+
+
+def read_params(path):
+    """The parameter values stored in `path`: ``{layer name: [arrays]}`` (nolearn) or
+    ``[arrays]`` (Lasagne, in ``get_all_params`` order), as float32 arrays where they were
+    floats.
+
+    Reads pickles of any protocol, from Python 2 or 3, and ``.npz`` files written with
+    ``np.savez(path, *get_all_param_values(layer))``.
+    """
+    path = str(path)
+    try:
+        if zipfile.is_zipfile(path):
+            with np.load(path, allow_pickle=False) as archive:
+                values = _npz_values(archive, path)
+        else:
+            with open(path, "rb") as f:
+                values = _ArraysOnlyUnpickler(f, path).load()
+    except (pickle.UnpicklingError, EOFError, zipfile.BadZipFile, UnicodeDecodeError,
+            TypeError, IndexError, AttributeError, KeyError) as error:
+        raise ValueError(f"{path}: cannot read parameters, the file is truncated or not a "
+                         f"parameter file ({type(error).__name__}: {error})") from error
+    return _as_param_values(values, path)
+
+
+def _npz_values(archive, path):
+    """``np.savez(path, *values)`` names them arr_0, arr_1, ...: return them in that order."""
+    names = list(archive.files)
+    if not all(n.startswith("arr_") and n[4:].isdigit() for n in names):
+        return OrderedDict((name, [archive[name]]) for name in names)
+    return [archive[f"arr_{i}"] for i in range(len(names))]
+
+
+def _as_param_values(values, path):
+    if isinstance(values, dict):
+        return OrderedDict((str(name), [_as_array(v, path, name) for v in arrays])
+                           for name, arrays in values.items())
+    if isinstance(values, (list, tuple)):
+        return [_as_array(v, path, index) for index, v in enumerate(values)]
+    raise ValueError(f"{path}: expected a dict of layer name -> list of arrays (nolearn) or a "
+                     f"list of arrays (Lasagne), got {type(values).__name__}")
+
+
+def _as_array(value, path, where):
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiub":
+        raise ValueError(f"{path}: entry {where!r} is not a numeric array "
+                         f"(dtype {array.dtype})")
+    return array.astype(floatX) if array.dtype.kind == "f" else array
+
+
+def load_into_layers(layers, values, verbose=0):
+    """Copy parameter `values` into `layers` (a name -> layer mapping, output last).
+
+    A dict is matched by layer name, as nolearn did: layers missing from either side are left
+    alone, and a parameter whose shape differs is skipped (and reported when `verbose`). A
+    list is matched by position against every parameter of the graph, as Lasagne's
+    ``set_all_param_values`` did: its length and every shape must match. Nothing is copied
+    until every value has been checked.
+    """
+    if isinstance(values, dict):
+        pairs = _pairs_by_name(layers, values, verbose)
+    else:
+        pairs = _pairs_by_position(layers, list(values))
+    with torch.no_grad():
+        for param, value in pairs:
+            param.copy_(torch.as_tensor(value, dtype=param.dtype))
+
+
+def _pairs_by_name(layers, values, verbose):
+    pairs = []
+    for name, arrays in values.items():
+        layer = layers.get(name)
+        if layer is None:
+            continue
+        for param, value in zip(layer.get_params(), arrays):
+            value = np.asarray(value)
+            mine = "x".join(map(str, param.shape))
+            theirs = "x".join(map(str, value.shape))
+            if tuple(param.shape) == value.shape:
+                pairs.append((param, value))
+                if verbose:
+                    print(f"Loaded parameters to layer '{name}' (shape {mine}).")
+            elif verbose:
+                print(f"Could not load parameters to layer '{name}' because shapes did not "
+                      f"match: {mine} vs {theirs}.")
+    return pairs
+
+
+def _pairs_by_position(layers, values):
+    names = {id(layer): name for name, layer in layers.items()}
+    slots, seen = [], set()
+    for layer in get_all_layers(layers[-1]):  # Lasagne's get_all_params order
+        name = names.get(id(layer), layer.name)
+        for param_name in layer.params:
+            param = getattr(layer, param_name)
+            if id(param) not in seen:
+                seen.add(id(param))
+                slots.append((name, param_name, param))
+    if len(values) != len(slots):
+        raise ValueError(f"got {len(values)} parameter arrays, but the network has "
+                         f"{len(slots)} parameters")
+    for (name, param_name, param), value in zip(slots, values):
+        value = np.asarray(value)
+        if tuple(param.shape) != value.shape:
+            raise ValueError(f"layer {name!r}: parameter {param_name} has shape "
+                             f"{tuple(param.shape)}, but the value for it has shape "
+                             f"{value.shape}; nothing was loaded")
+    return [(param, value) for (_, _, param), value in zip(slots, values)]
