@@ -9,18 +9,23 @@ saves the parameters and a loss-curve PNG, and prints the test accuracy last (0.
 
     python examples/mnist_cnn.py            # about a minute on 2 CPU cores
     python examples/mnist_cnn.py --quick    # a smoke run on a few hundred digits
+    python examples/mnist_cnn.py --full     # full MNIST (downloaded once into a cache)
 """
 import argparse
 import os
 
+import matplotlib
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities, shared
-from sknet.datasets import load_mnist_sample
+from sknet.datasets import load_mnist, load_mnist_sample
 from sknet.handlers import AdjustVariable
 from sknet.updates import nesterov_momentum
+from sknet.visualize import plot_loss
+
+matplotlib.use("Agg")  # write PNGs without a display
 
 
 def build_cnn(max_epochs):
@@ -54,32 +59,21 @@ def build_cnn(max_epochs):
     )
 
 
-def save_loss_curve(net, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    history = net.train_history_
-    epochs = [h["epoch"] for h in history]
-    figure, axes = plt.subplots(figsize=(6, 4))
-    axes.plot(epochs, [h["train_loss"] for h in history], label="train loss")
-    axes.plot(epochs, [h["valid_loss"] for h in history], label="valid loss")
-    axes.set(xlabel="epoch", ylabel="loss", yscale="log", title="MNIST CNN")
-    axes.legend()
-    figure.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(figure)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run on little data")
+    parser.add_argument("--full", action="store_true",
+                        help="full MNIST (60,000 / 10,000 digits) via sknet.datasets.load_mnist")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--output-dir", default=".", help="where to save params and plot")
     args = parser.parse_args(argv)
 
-    X, y = load_mnist_sample()
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y,
-                                                        random_state=0)
+    if args.full:
+        X_train, y_train, X_test, y_test = load_mnist()
+    else:
+        X, y = load_mnist_sample()
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y,
+                                                            random_state=0)
     epochs = args.epochs
     if args.quick:
         X_train, y_train, X_test, y_test = X_train[:400], y_train[:400], X_test[:200], y_test[:200]
@@ -94,7 +88,7 @@ def main(argv=None):
 
     os.makedirs(args.output_dir, exist_ok=True)
     net.save_params_to(os.path.join(args.output_dir, "mnist_cnn_params.pkl"))
-    save_loss_curve(net, os.path.join(args.output_dir, "mnist_cnn_loss.png"))
+    plot_loss(net, filename=os.path.join(args.output_dir, "mnist_cnn_loss.png"))
     accuracy = net.score(X_test, y_test)
     print(f"\ntest accuracy: {accuracy:.4f}")
     return accuracy
