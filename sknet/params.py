@@ -14,7 +14,7 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-from .layers import get_all_layers
+from .layers import set_all_param_values
 from .utils import floatX
 
 PORTING_GUIDE = "docs/porting.md"
@@ -120,10 +120,10 @@ def load_into_layers(layers, values, verbose=0):
     ``set_all_param_values`` did: its length and every shape must match. Nothing is copied
     until every value has been checked.
     """
-    if isinstance(values, dict):
-        pairs = _pairs_by_name(layers, values, verbose)
-    else:
-        pairs = _pairs_by_position(layers, list(values))
+    if not isinstance(values, dict):
+        set_all_param_values(layers[-1], list(values))
+        return
+    pairs = _pairs_by_name(layers, values, verbose)
     with torch.no_grad():
         for param, value in pairs:
             param.copy_(torch.as_tensor(value, dtype=param.dtype))
@@ -147,25 +147,3 @@ def _pairs_by_name(layers, values, verbose):
                 print(f"Could not load parameters to layer '{name}' because shapes did not "
                       f"match: {mine} vs {theirs}.")
     return pairs
-
-
-def _pairs_by_position(layers, values):
-    names = {id(layer): name for name, layer in layers.items()}
-    slots, seen = [], set()
-    for layer in get_all_layers(layers[-1]):  # Lasagne's get_all_params order
-        name = names.get(id(layer), layer.name)
-        for param_name in layer.params:
-            param = getattr(layer, param_name)
-            if id(param) not in seen:
-                seen.add(id(param))
-                slots.append((name, param_name, param))
-    if len(values) != len(slots):
-        raise ValueError(f"got {len(values)} parameter arrays, but the network has "
-                         f"{len(slots)} parameters")
-    for (name, param_name, param), value in zip(slots, values):
-        value = np.asarray(value)
-        if tuple(param.shape) != value.shape:
-            raise ValueError(f"layer {name!r}: parameter {param_name} has shape "
-                             f"{tuple(param.shape)}, but the value for it has shape "
-                             f"{value.shape}; nothing was loaded")
-    return [(param, value) for (_, _, param), value in zip(slots, values)]

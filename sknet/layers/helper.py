@@ -179,16 +179,21 @@ def get_all_param_values(layer, **tags):
 
 
 def set_all_param_values(layer, values, **tags):
-    """Set the graph's parameters (in `get_all_params` order) from a list of arrays; the
-    number of values and each shape must match."""
+    """Set the graph's parameters (in `get_all_params` order) from a list of arrays; nothing
+    is set unless the number of values and every shape match."""
     params = get_all_params(layer, **tags)
     if len(params) != len(values):
-        raise ValueError(f"got {len(values)} values for {len(params)} parameters")
-    for index, (param, value) in enumerate(zip(params, values)):
+        raise ValueError(f"got {len(values)} parameter arrays, but the network has "
+                         f"{len(params)} parameters")
+    owners = {id(getattr(l, name)): (l.name, name) for l in get_all_layers(layer)
+              for name in l.params}
+    for param, value in zip(params, values):
         value = np.asarray(value)
         if tuple(param.shape) != value.shape:
-            raise ValueError(f"parameter {index} has shape {tuple(param.shape)}, but the value "
-                             f"to set has shape {value.shape}")
+            layer_name, param_name = owners[id(param)]
+            raise ValueError(f"layer {layer_name!r}: parameter {param_name} has shape "
+                             f"{tuple(param.shape)}, but the value for it has shape "
+                             f"{value.shape}; nothing was loaded")
     with torch.no_grad():
         for param, value in zip(params, values):
             param.copy_(torch.as_tensor(np.asarray(value), dtype=param.dtype))

@@ -70,9 +70,9 @@ def test_param_values_round_trip_and_mismatches_are_reported():
     x = np.random.randn(2, 784)
     assert torch.equal(get_output(source, x, deterministic=True),
                        get_output(target, x, deterministic=True))
-    with pytest.raises(ValueError, match="got 3 values for 4 parameters"):
+    with pytest.raises(ValueError, match="got 3 parameter arrays, but the network has 4"):
         set_all_param_values(target, values[:3])
-    with pytest.raises(ValueError, match=r"parameter 1 has shape \(100,\).*\(10,\)"):
+    with pytest.raises(ValueError, match=r"layer 'hidden': parameter b has shape \(100,\).*\(10,\)"):
         set_all_param_values(target, [values[0], values[3], values[2], values[3]])
 
 
