@@ -8,7 +8,7 @@ import sklearn
 import skorch
 import torch
 
-PORTING_GUIDE = "docs/porting.md"
+from ..params import PORTING_GUIDE
 
 
 class LegacyNameWarning(DeprecationWarning):
