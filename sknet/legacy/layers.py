@@ -59,21 +59,29 @@ class FeaturePoolLayer(layers.FeaturePoolLayer):
 
 # -------------------------------------------------------------------- lasagne.layers.dnn
 
+class _CrossCorrelatingConv2DLayer(layers.Conv2DLayer):
+    """A Lasagne GPU convolution: a Conv2DLayer that cross-correlates by default
+    (``flip_filters=False``); `lasagne_name` is the name the warning gives."""
+
+    lasagne_name = None
+
+    def __init__(self, incoming, num_filters, filter_size, stride=(1, 1), pad=0,
+                 untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
+                 nonlinearity=rectify, flip_filters=False, num_groups=1, name=None):
+        warn_renamed(self.lasagne_name, "sknet.layers.Conv2DLayer(flip_filters=False)")
+        super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b,
+                         nonlinearity, flip_filters, num_groups, name)
+
+
 @accepts_old_names({"border_mode": "pad"})
-class Conv2DDNNLayer(layers.Conv2DLayer):
+class Conv2DDNNLayer(_CrossCorrelatingConv2DLayer):
     """Conv2DDNNLayer(incoming, num_filters, filter_size, stride=(1, 1), pad=0,
     untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.), nonlinearity=rectify,
     flip_filters=False, num_groups=1, name=None)
 
     Lasagne's cuDNN convolution: a Conv2DLayer that cross-correlates by default."""
 
-    def __init__(self, incoming, num_filters, filter_size, stride=(1, 1), pad=0,
-                 untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
-                 nonlinearity=rectify, flip_filters=False, num_groups=1, name=None):
-        warn_renamed("lasagne.layers.dnn.Conv2DDNNLayer",
-                       "sknet.layers.Conv2DLayer(flip_filters=False)")
-        super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b,
-                         nonlinearity, flip_filters, num_groups, name)
+    lasagne_name = "lasagne.layers.dnn.Conv2DDNNLayer"
 
 
 class Conv3DDNNLayer(layers.Conv3DLayer):
@@ -87,7 +95,7 @@ class Conv3DDNNLayer(layers.Conv3DLayer):
                  untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
                  nonlinearity=rectify, flip_filters=False, num_groups=1, name=None):
         warn_renamed("lasagne.layers.dnn.Conv3DDNNLayer",
-                       "sknet.layers.Conv3DLayer(flip_filters=False)")
+                     "sknet.layers.Conv3DLayer(flip_filters=False)")
         super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b,
                          nonlinearity, flip_filters, num_groups, name)
 
@@ -99,7 +107,7 @@ class Pool2DDNNLayer(layers.Pool2DLayer):
     def __init__(self, incoming, pool_size, stride=None, pad=(0, 0), ignore_border=True,
                  mode="max", name=None):
         warn_renamed(f"lasagne.layers.dnn.{type(self).__name__}",
-                       f"sknet.layers.{type(self).__name__.replace('DNN', '')}")
+                     f"sknet.layers.{type(self).__name__.replace('DNN', '')}")
         super().__init__(incoming, pool_size, stride, pad, ignore_border, mode, name)
 
 
@@ -119,7 +127,7 @@ class Pool3DDNNLayer(layers.Pool3DLayer):
     def __init__(self, incoming, pool_size, stride=None, pad=(0, 0, 0), ignore_border=True,
                  mode="max", name=None):
         warn_renamed(f"lasagne.layers.dnn.{type(self).__name__}",
-                       f"sknet.layers.{type(self).__name__.replace('DNN', '')}")
+                     f"sknet.layers.{type(self).__name__.replace('DNN', '')}")
         super().__init__(incoming, pool_size, stride, pad, ignore_border, mode, name)
 
 
@@ -166,7 +174,7 @@ class Conv2DCCLayer(layers.Conv2DLayer):
             raise not_supported("Conv2DCCLayer(dimshuffle=False)",
                                 "sknet's layers take the bc01 axis order only")
         warn_renamed("lasagne.layers.cuda_convnet.Conv2DCCLayer",
-                       "sknet.layers.Conv2DLayer(flip_filters=False)")
+                     "sknet.layers.Conv2DLayer(flip_filters=False)")
         super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b,
                          nonlinearity, flip_filters, name=name)
         self.dimshuffle = dimshuffle
@@ -187,7 +195,7 @@ class MaxPool2DCCLayer(layers.MaxPool2DLayer):
             raise not_supported("MaxPool2DCCLayer(dimshuffle=False)",
                                 "sknet's layers take the bc01 axis order only")
         warn_renamed("lasagne.layers.cuda_convnet.MaxPool2DCCLayer",
-                       "sknet.layers.MaxPool2DLayer(ignore_border=False)")
+                     "sknet.layers.MaxPool2DLayer(ignore_border=False)")
         super().__init__(incoming, pool_size, stride, 0, ignore_border, name)
         self.dimshuffle = dimshuffle
 
@@ -195,17 +203,11 @@ class MaxPool2DCCLayer(layers.MaxPool2DLayer):
 # ------------------------------------------------------------------ lasagne.layers.corrmm
 
 @accepts_old_names({"border_mode": "pad"})
-class Conv2DMMLayer(layers.Conv2DLayer):
+class Conv2DMMLayer(_CrossCorrelatingConv2DLayer):
     """Conv2DMMLayer(incoming, num_filters, filter_size, stride=(1, 1), pad=0,
     untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.), nonlinearity=rectify,
     flip_filters=False, num_groups=1, name=None)
 
     Lasagne's GEMM convolution: a Conv2DLayer that cross-correlates by default."""
 
-    def __init__(self, incoming, num_filters, filter_size, stride=(1, 1), pad=0,
-                 untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
-                 nonlinearity=rectify, flip_filters=False, num_groups=1, name=None):
-        warn_renamed("lasagne.layers.corrmm.Conv2DMMLayer",
-                       "sknet.layers.Conv2DLayer(flip_filters=False)")
-        super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b,
-                         nonlinearity, flip_filters, num_groups, name)
+    lasagne_name = "lasagne.layers.corrmm.Conv2DMMLayer"
