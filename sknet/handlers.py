@@ -12,6 +12,7 @@ import numpy as np
 from tabulate import tabulate
 
 from .layers import Conv2DLayer, Pool2DLayer
+from .params import load_into_layers
 
 
 class ansi:
@@ -235,7 +236,8 @@ class EarlyStopping:
     """EarlyStopping(patience=100, verbose=1)
 
     Stop training when the valid loss has not improved for `patience` epochs, and load the
-    parameters of the best epoch back (the handler every nolearn tutorial wrote by hand).
+    parameters of the best epoch back (the handler every nolearn tutorial wrote by hand). It
+    restores quietly: the one line it prints says which epoch came back.
     """
 
     def __init__(self, patience=100, verbose=1):
@@ -257,7 +259,7 @@ class EarlyStopping:
                 print("Early stopping.")
                 print(f"Best valid loss was {self.best_valid:.6f} at epoch "
                       f"{self.best_valid_epoch}.")
-            nn.load_params_from(self.best_weights)
+            load_into_layers(nn.layers_, self.best_weights)
             raise StopIteration()
 
 

@@ -108,7 +108,8 @@ def test_early_stopping_restores_the_best_weights(capsys):
     net = mlp(max_epochs=200, update_learning_rate=0.5, on_epoch_finished=[stopper]).fit(X, y)
     epochs = len(net.train_history_)
     assert epochs < 200 and epochs == stopper.best_valid_epoch + 3
-    assert "Early stopping." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Early stopping." in out and "Loaded parameters" not in out
     assert net.get_all_params_values()["hidden"][0] == pytest.approx(
         stopper.best_weights["hidden"][0])
 
