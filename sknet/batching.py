@@ -56,6 +56,11 @@ class BatchIterator:
     def __len__(self):
         return -(-self.n_samples // self.batch_size)
 
+    def __bool__(self):
+        # An iterator is configuration first: truthy even before data is bound, so that
+        # ``iterator or BatchIterator(128)`` works.
+        return True
+
     def __iter__(self):
         n, size = self.n_samples, self.batch_size
         order = self.random.permutation(n) if self.shuffle else None

@@ -19,6 +19,7 @@ def test_batches_cover_the_data_in_order_without_shuffle():
     assert [xb.tolist() for xb, _ in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     assert batches[2][1].tolist() == [16, 18]
     assert len(BatchIterator(4)(X)) == 3
+    assert BatchIterator(4) and BatchIterator(4)(X[:0])  # truthy bound or not, even if empty
 
 
 def test_shuffle_changes_order_each_pass_reproducibly_and_keeps_pairs():
