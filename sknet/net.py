@@ -258,6 +258,7 @@ class NeuralNet(skorch.NeuralNet):
                              f"{self.mixed_precision!r}")
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
+        self.__dict__.pop("random_state_at_pickling_", None)  # new weights, new random stream
         super().initialize()
         self.batch_iterator_train_ = copy.deepcopy(self.batch_iterator_train)
         self.batch_iterator_test_ = copy.deepcopy(self.batch_iterator_test)
@@ -459,6 +460,7 @@ class NeuralNet(skorch.NeuralNet):
         X = self._prepare_X(X)
         self._set_classes()
         self.continue_from_current_weights_ = False
+        self._resume_random_state()
         self.notify("on_train_begin", X=X, y=y)
         try:
             self.fit_loop(X, y, epochs=epochs, **fit_params)
@@ -466,6 +468,23 @@ class NeuralNet(skorch.NeuralNet):
             pass
         self.notify("on_train_end", X=X, y=y)
         return self
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if self.initialized_:  # a checkpoint: training resumed from it draws the same dropout
+            state["random_state_at_pickling_"] = _torch_random_state()
+        return state
+
+    def _resume_random_state(self):
+        """Continue torch's random stream where it was when this net was pickled, the first
+        time an unpickled net trains on (partial_fit, warm start)."""
+        saved = self.__dict__.pop("random_state_at_pickling_", None)
+        if saved is None:
+            return
+        torch.set_rng_state(saved["cpu"])
+        if saved["cuda"] and torch.cuda.is_available() and \
+                len(saved["cuda"]) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(saved["cuda"])
 
     def _split(self, X, y):
         if not self.train_split:
@@ -483,10 +502,12 @@ class NeuralNet(skorch.NeuralNet):
             X_valid, y_valid = self._device_resident(self.batch_iterator_test_, X_valid, y_valid)
         datasets = {"dataset_train": Dataset(X_train, y_train),
                     "dataset_valid": None if X_valid is None else Dataset(X_valid, y_valid)}
-        train_batches = self.batch_iterator_train_(X_train, y_train)
-        valid_batches = None if X_valid is None else self.batch_iterator_test_(X_valid, y_valid)
         self.stop_training_ = False
         for _ in range(epochs):
+            # bound each epoch, as nolearn did: a handler may predict (rebinding the iterator)
+            train_batches = self.batch_iterator_train_(X_train, y_train)
+            valid_batches = (None if X_valid is None
+                             else self.batch_iterator_test_(X_valid, y_valid))
             self.notify("on_epoch_begin", **datasets)
             self.run_single_epoch(train_batches, training=True, prefix="train",
                                   step_fn=self.train_step, **fit_params)
@@ -558,7 +579,10 @@ class NeuralNet(skorch.NeuralNet):
             totals[key] = totals[key] + value if key in totals else value
 
         totals["n"] += size
-        add("loss", step["loss"].detach() * size)
+        loss = step["loss"].detach()
+        add("loss", loss * size)
+        if training:
+            self.batch_losses_.append(loss)  # to name the batch if the epoch's loss diverges
         output, target = step["output"].detach(), step["y_true"]
         if not training and not self.regression:
             add("valid_accuracy", (output.argmax(dim=-1) == target).sum())
@@ -633,6 +657,7 @@ class NeuralNet(skorch.NeuralNet):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         self.epoch_totals_ = {}
+        self.batch_losses_ = []
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Record the epoch's averages (one device sync) and the best-so-far flags."""
@@ -644,6 +669,7 @@ class NeuralNet(skorch.NeuralNet):
                     for k in names]
             for name, value in zip(names, torch.stack(sums).tolist() if sums else []):
                 means[f"{prefix}_loss" if name == "loss" else name] = value / n
+        self._stop_if_diverged(means.get("train_loss", 0.0))
         means.setdefault("valid_loss", np.nan)
         if not self.regression:
             means.setdefault("valid_accuracy", np.nan)
@@ -692,6 +718,24 @@ class NeuralNet(skorch.NeuralNet):
     def _set_training(self, training=True):
         if self.module_.training != training:  # train()/eval() walks every layer: not per batch
             self.module_.train(training)
+
+    def _stop_if_diverged(self, train_loss):
+        """Raise FloatingPointError naming the epoch and first batch whose loss was NaN or
+        infinite; the epochs finished before it stay in the history."""
+        if np.isfinite(train_loss):
+            return
+        losses = torch.stack(self.batch_losses_).cpu()
+        batch = int((~torch.isfinite(losses)).nonzero()[0, 0]) + 1
+        epoch = len(self.history)
+        del self.history[-1]
+        rate = current_value(getattr(self, "update_learning_rate", None))
+        now = f" (now {rate:g})" if isinstance(rate, (int, float)) else ""
+        raise FloatingPointError(
+            f"the training loss became {float(losses[batch - 1])} in epoch {epoch}, batch "
+            f"{batch} of {len(losses)}; training stopped (train_history_ keeps the "
+            f"{epoch - 1} epoch(s) before it). The weights are no longer usable: lower "
+            f"update_learning_rate{now}, check the inputs and targets for extreme values, "
+            "then fit again")
 
     def _run_handlers(self, event):
         handlers = self.handlers_[event]
@@ -767,6 +811,11 @@ class NeuralNet(skorch.NeuralNet):
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
         return tags
 
+
+def _torch_random_state():
+    """torch's generator states: the CPU one, and each GPU's once CUDA is in use."""
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
+    return {"cpu": torch.get_rng_state(), "cuda": cuda}
 
 
 def _stable_on_network_output(loss_function, probabilities, logits):
