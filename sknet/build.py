@@ -123,12 +123,15 @@ def _output_of_instances(layers):
     return outputs[0]
 
 
-def build_layers(layers, params_for):
+def build_layers(layers, params_for, data_shapes=None, output_units=None):
     """Build the graph described by `layers`.
 
     `params_for(name)` returns the keyword arguments given for the layer called `name` (e.g.
-    ``{'num_units': 100}`` for ``hidden_num_units=100``). Returns the `Layers` mapping, in
-    construction order with the output last.
+    ``{'num_units': 100}`` for ``hidden_num_units=100``). What `fit` learns from the data fills
+    what was left out: an InputLayer given no shape takes ``data_shapes[name]``, or
+    ``data_shapes[None]`` (the shape of X), and the last layer given no `num_units` takes
+    `output_units` (the number of classes or target columns). Returns the `Layers` mapping,
+    in construction order with the output last.
     """
     if isinstance(layers, Layer) or (isinstance(layers, (list, tuple)) and layers
                                      and all(isinstance(l, Layer) for l in layers)):
@@ -146,13 +149,21 @@ def build_layers(layers, params_for):
                          f"instance, got {layers!r}")
     built = Layers()
     previous = None
-    for factory, kwargs in _layer_definitions(layers):
+    definitions = list(_layer_definitions(layers))
+    for factory, kwargs in definitions:
         name = kwargs["name"]
         kwargs.update(params_for(name))
+        if kwargs is definitions[-1][1] and output_units and "num_units" not in kwargs \
+                and "num_units" in (_accepted_arguments(factory) or ()):
+            kwargs["num_units"] = output_units
         if name in built:
             raise ValueError(f"two layers are named {name!r}")
         wrapper = kwargs.pop("layer_wrapper", None)
         is_input = isinstance(factory, type) and issubclass(factory, InputLayer)
+        if is_input and "shape" not in kwargs and data_shapes:
+            shape = data_shapes.get(name, data_shapes.get(None))
+            if shape is not None:
+                kwargs["shape"] = shape
         if not is_input and "incoming" not in kwargs and "incomings" not in kwargs:
             if previous is None:
                 raise ValueError(f"layer {name!r} has no input: the first layer must be an "
@@ -164,8 +175,9 @@ def build_layers(layers, params_for):
             raise _unknown_argument_error(name, factory, set(kwargs) - accepted, accepted)
         missing = _missing_arguments(factory, kwargs)
         if missing:
+            hint = " (or fit it: fit takes the shape from X)" if is_input else ""
             raise ValueError(f"layer {name!r} ({factory.__name__}) needs "
-                             f"{', '.join(f'{name}_{m}' for m in missing)}")
+                             f"{', '.join(f'{name}_{m}' for m in missing)}{hint}")
         layer = factory(**kwargs)
         built[name] = layer
         if wrapper is not None:

@@ -28,7 +28,7 @@ from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
 from .utils import current_value, did_you_mean
-from .validation import check_X, check_y
+from .validation import check_X, check_y, class_labels, data_shapes, target_width
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -279,7 +279,9 @@ class NeuralNet(skorch.NeuralNet):
         return [("epoch_timer", EpochTimer())]
 
     def initialize_module(self):
-        built = build_layers(self.layers, self._params_for)
+        from_data = getattr(self, "from_data_", {})
+        built = build_layers(self.layers, self._params_for, from_data.get("input_shapes"),
+                             from_data.get("output_units"))
         output = built[-1]
         self.module_ = Network(output, logits=self._trains_on_logits(output), layers=built)
         self._check_unused_kwargs()
@@ -421,6 +423,8 @@ class NeuralNet(skorch.NeuralNet):
         return check_X(X, self._input_layers(), embedded)
 
     def _prepare_y(self, y, n_samples, refit_encoder):
+        if not self.regression and self.check_input:
+            y = class_labels(y)
         if self.use_label_encoder and not self.regression:
             if refit_encoder or not hasattr(self, "enc_"):
                 self.enc_ = LabelEncoder().fit(np.asarray(y))
@@ -438,7 +442,7 @@ class NeuralNet(skorch.NeuralNet):
 
     # -------------------------------------------------------------------------- training
 
-    def fit(self, X, y, epochs=None, **fit_params):
+    def fit(self, X, y, epochs=None):
         """Train for `epochs` (default `max_epochs`) epochs; returns self.
 
         Starts from new weights unless `warm_start` or `load_params_from` say otherwise.
@@ -446,24 +450,41 @@ class NeuralNet(skorch.NeuralNet):
         """
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
-            self.initialize()
-        return self._train(X, y, epochs, refit_encoder=not keep, **fit_params)
+            self._initialize_for(X, y)
+        return self._train(X, y, epochs, refit_encoder=not keep)
 
-    def partial_fit(self, X, y, classes=None, epochs=1, **fit_params):
+    def partial_fit(self, X, y, classes=None, epochs=1):
         """Continue training for `epochs` epochs (one by default), initializing if needed."""
         if not self.initialized_:
-            self.initialize()
-        return self._train(X, y, epochs, refit_encoder=False, **fit_params)
+            self._initialize_for(X, y)
+        return self._train(X, y, epochs, refit_encoder=False)
 
-    def _train(self, X, y, epochs, refit_encoder, **fit_params):
-        y = self._prepare_y(y, num_samples(X), refit_encoder)
+    def _initialize_for(self, X, y):
+        """initialize(), filling in what the layers leave out from the data: an InputLayer's
+        shape from X (per key for a dict X), the output layer's `num_units` from y (classes or
+        target columns). Records `n_features_in_` for 2-d X, as scikit-learn estimators do."""
+        input_shapes = data_shapes(X)
+        self.from_data_ = {"input_shapes": input_shapes,
+                           "output_units": target_width(y, self.regression,
+                                                        self.use_label_encoder)}
+        try:
+            self.initialize()
+        finally:
+            del self.from_data_
+        self.__dict__.pop("n_features_in_", None)
+        shape = input_shapes.get(None)
+        if shape is not None and len(shape) == 2:
+            self.n_features_in_ = shape[1]
+
+    def _train(self, X, y, epochs, refit_encoder):
         X = self._prepare_X(X)
+        y = self._prepare_y(y, num_samples(X), refit_encoder)
         self._set_classes()
         self.continue_from_current_weights_ = False
         self._resume_random_state()
         self.notify("on_train_begin", X=X, y=y)
         try:
-            self.fit_loop(X, y, epochs=epochs, **fit_params)
+            self.fit_loop(X, y, epochs=epochs)
         except KeyboardInterrupt:
             pass
         self.notify("on_train_end", X=X, y=y)
@@ -807,6 +828,7 @@ class NeuralNet(skorch.NeuralNet):
         tags = super().__sklearn_tags__()
         if self.regression:
             tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+            tags.target_tags.multi_output = True  # y may have several columns (one-hot...)
         else:
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
         return tags

@@ -66,8 +66,13 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
                 f"{error}") from error
         if any(d is not None and d <= 0 for d in shape):
             raise ValueError(
-                f"{self.describe()} cannot take input shape {self._input_shapes_text()}: its "
-                f"output shape would be {tuple(shape)}")
+                f"{self.describe()} cannot take input shape {self._input_shapes_text()}: "
+                f"{self.empty_output_reason()}its output shape would be {tuple(shape)}")
+
+    def empty_output_reason(self):
+        """Why this layer's output would be empty, as ``'<reason>; '``; layers with a window
+        (convolution, pooling) say which window does not fit."""
+        return ""
 
     def _input_shapes_text(self):
         return str(self.input_shape)
@@ -157,6 +162,16 @@ class MergeLayer(Layer):
 
     def get_output_for(self, inputs, **kwargs):
         raise NotImplementedError
+
+
+def window_misfit(kind, size, stride, pad, input_shape):
+    """``'a 5x5 filter (stride 1x1, pad 0x0) does not fit the 4x4 input; '`` for a layer whose
+    window leaves no output."""
+    def text(values):
+        return "x".join(map(str, values)) if isinstance(values, tuple) else str(values)
+    spatial = "x".join("?" if d is None else str(d) for d in input_shape[2:])
+    return (f"a {text(size)} {kind} (stride {text(stride)}, pad {text(pad)}) does not fit the "
+            f"{spatial} input; ")
 
 
 def nonlinearity_or_identity(nonlinearity, layer_name):

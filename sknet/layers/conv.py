@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from .. import init
 from ..nonlinearities import rectify
 from ..utils import as_tuple
-from .base import Layer, nonlinearity_or_identity
+from .base import Layer, nonlinearity_or_identity, window_misfit
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
@@ -118,6 +118,10 @@ class BaseConvLayer(Layer):
 
     def get_W_shape(self):
         return (self.num_filters, self.input_shape[1] // self.num_groups) + self.filter_size
+
+    def empty_output_reason(self):
+        return window_misfit("filter", self.filter_size, self.stride, self.pad,
+                             self.input_shape)
 
     def pads(self):
         """The pad mode or amount of each spatial axis."""

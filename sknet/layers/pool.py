@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from ..utils import as_tuple
-from .base import Layer
+from .base import Layer, window_misfit
 
 _MAX_POOL = {2: F.max_pool2d, 3: F.max_pool3d}
 _AVG_POOL = {2: F.avg_pool2d, 3: F.avg_pool3d}
@@ -103,6 +103,9 @@ class _PoolLayer(Layer):
 
     def get_output_for(self, input, **kwargs):
         return pool(input, self.pool_size, self.stride, self.pad, self.ignore_border, self.mode)
+
+    def empty_output_reason(self):
+        return window_misfit("pool", self.pool_size, self.stride, self.pad, self.input_shape)
 
 
 class Pool1DLayer(_PoolLayer):
