@@ -188,8 +188,9 @@ class NeuralNet(skorch.NeuralNet):
         self.device = device
         self.compile = compile
         self.mixed_precision = mixed_precision
+        _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
-        self._params_to_validate = {k for k in kwargs if "__" in k}
+        self._params_to_validate = {k for k in kwargs if self._routed_to_skorch(k)}
         self.history_ = None
         self.initialized_ = False
         self.virtual_params_ = {}
@@ -213,15 +214,21 @@ class NeuralNet(skorch.NeuralNet):
     def set_params(self, **params):
         """Set parameters, including new ``<layer>_<param>`` ones (checked at the next fit)."""
         known = set(self.get_params())
-        for key in [k for k in params if k not in known and "__" not in k]:
+        _reject_fitted_names(params)
+        for key in [k for k in params if k not in known and not self._routed_to_skorch(k)]:
             setattr(self, key, params.pop(key))
         return super().set_params(**params)
+
+    def _routed_to_skorch(self, key):
+        """Whether `key` is skorch's ``<prefix>__<name>`` (callbacks__, compile__); any other
+        key is nolearn's, checked against the layers and the update when building."""
+        return "__" in key and key.split("__", 1)[0] in self.prefixes_
 
     def _extra_kwargs(self):
         """The keyword arguments beyond the constructor's named ones, with more_params."""
         named = set(inspect.signature(NeuralNet.__init__).parameters)
         extra = {k: v for k, v in self.get_params(deep=False).items()
-                 if k not in named and "__" not in k}
+                 if k not in named and not self._routed_to_skorch(k)}
         extra.update(self.more_params or {})
         return extra
 
@@ -340,6 +347,10 @@ class NeuralNet(skorch.NeuralNet):
                 raise ValueError(f"Unused kwarg: {', '.join(hints)}; {update.name} takes "
                                  f"{', '.join(valid)}")
         params = get_all_params(self.layers_[-1], trainable=True)
+        if not params:
+            raise ValueError(f"the network {list(self.layers_)} has no trainable parameters, "
+                             "so there is nothing to fit: add a layer with weights (e.g. a "
+                             "DenseLayer output)")
         self.optimizer_ = update(params, **{k: current_value(v) for k, v in hyper.items()})
         # Shared values (sknet.shared / theano.shared) that handlers may change while training.
         self.shared_hyperparameters_ = {k: v for k, v in hyper.items() if hasattr(v, "get_value")}
@@ -356,7 +367,8 @@ class NeuralNet(skorch.NeuralNet):
 
     def _validate_params(self):
         # nolearn's keyword arguments were checked while building; skorch checks its own.
-        self._params_to_validate = {k for k in self._params_to_validate if "__" in k}
+        self._params_to_validate = {k for k in self._params_to_validate
+                                    if self._routed_to_skorch(k)}
         super()._validate_params()
 
     # ---------------------------------------------------------------------------- layers
@@ -390,23 +402,28 @@ class NeuralNet(skorch.NeuralNet):
         with open(path, "wb") as f:
             pickle.dump(self.get_all_params_values(), f, -1)
 
-    def load_params_from(self, source):
+    def load_params_from(self, source, skip_mismatched=False):
         """Load parameters from a file, another NeuralNet, a dict ``{layer name: [arrays]}``
         or a list of arrays in `get_all_params` order (Lasagne's ``get_all_param_values``).
 
         Files may be nolearn's or sknet's `save_params_to` pickles, Lasagne's pickled or
         ``np.savez``'d value lists, from Python 2 or 3 (see `sknet.params`). A dict is matched
-        by layer name and parameters whose shapes differ are skipped (and reported when
-        verbose), as nolearn did; a list must match every parameter. The next `fit` trains
-        from the loaded weights.
+        by layer name (layers only one side has are left alone); a parameter whose shape
+        differs is an error naming the layer, unless `skip_mismatched`, which skips it (and
+        reports it when verbose), nolearn's rule for reusing part of a trained net. A list
+        must match every parameter. A failed load changes nothing. The next `fit` trains from
+        the loaded weights.
         """
         if not self.initialized_:
             self.initialize()
+        label = "the parameters given"
         if isinstance(source, (str, os.PathLike)):
+            label = str(source)
             source = read_params(source)
         elif isinstance(source, NeuralNet):
+            label = "the other net"
             source = source.get_all_params_values()
-        load_into_layers(self.layers_, source, self.verbose)
+        load_into_layers(self.layers_, source, self.verbose, skip_mismatched, label)
         self.continue_from_current_weights_ = True
         return self
 
@@ -832,6 +849,14 @@ class NeuralNet(skorch.NeuralNet):
         else:
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
         return tags
+
+
+def _reject_fitted_names(kwargs):
+    """A keyword argument ending in '_' would pass for a fitted attribute and be ignored."""
+    fitted = sorted(k for k in kwargs if k.endswith("_"))
+    if fitted:
+        raise ValueError(f"Unused kwarg: {', '.join(fitted)} (names ending in '_' are kept for "
+                         "attributes that fit sets)")
 
 
 def _torch_random_state():

@@ -111,31 +111,45 @@ def _as_array(value, path, where):
     return array.astype(floatX) if array.dtype.kind == "f" else array
 
 
-def load_into_layers(layers, values, verbose=0):
+def load_into_layers(layers, values, verbose=0, skip_mismatched=False, source="the values"):
     """Copy parameter `values` into `layers` (a name -> layer mapping, output last).
 
     A dict is matched by layer name, as nolearn did: layers missing from either side are left
-    alone, and a parameter whose shape differs is skipped (and reported when `verbose`). A
-    list is matched by position against every parameter of the graph, as Lasagne's
-    ``set_all_param_values`` did: its length and every shape must match. Nothing is copied
-    until every value has been checked.
+    alone. A parameter whose shape differs (a file from another architecture) is an error
+    naming `source` and the first such layer, unless `skip_mismatched`: then it is skipped
+    and reported when `verbose`, nolearn's rule for reusing part of a net. A list is matched
+    by position against every parameter of the graph, as Lasagne's ``set_all_param_values``
+    did: its length and every shape must match. Nothing is copied until every value has been
+    checked, so a failed load leaves the net as it was.
     """
     if not isinstance(values, dict):
-        set_all_param_values(layers[-1], list(values))
+        try:
+            set_all_param_values(layers[-1], list(values))
+        except ValueError as error:
+            raise ValueError(f"{source}: {error}; nothing was loaded") from None
         return
-    pairs = _pairs_by_name(layers, values, verbose)
+    pairs = _pairs_by_name(layers, values, verbose, skip_mismatched, source)
+    if not pairs and not skip_mismatched:
+        raise ValueError(f"{source}: none of its layers {list(values)} is a layer of this net "
+                         f"{list(layers)}; nothing was loaded")
     with torch.no_grad():
         for param, value in pairs:
             param.copy_(torch.as_tensor(value, dtype=param.dtype))
 
 
-def _pairs_by_name(layers, values, verbose):
+def _pairs_by_name(layers, values, verbose, skip_mismatched, source):
     pairs = []
     for name, arrays in values.items():
         layer = layers.get(name)
         if layer is None:
             continue
-        for param, value in zip(layer.get_params(), arrays):
+        params = list(layer.params)
+        if len(arrays) != len(params) and not skip_mismatched:
+            raise ValueError(f"{source}: layer {name!r} has {len(arrays)} parameter arrays "
+                             f"there but {len(params)} ({', '.join(params)}) in this net; "
+                             "nothing was loaded (skip_mismatched=True loads the layers that "
+                             "match)")
+        for param_name, param, value in zip(params, layer.get_params(), arrays):
             value = np.asarray(value)
             mine = "x".join(map(str, param.shape))
             theirs = "x".join(map(str, value.shape))
@@ -143,6 +157,11 @@ def _pairs_by_name(layers, values, verbose):
                 pairs.append((param, value))
                 if verbose:
                     print(f"Loaded parameters to layer '{name}' (shape {mine}).")
+            elif not skip_mismatched:
+                raise ValueError(f"{source}: layer {name!r} parameter {param_name} has shape "
+                                 f"{theirs} there but {mine} in this net, so the file is from "
+                                 "another architecture; nothing was loaded (skip_mismatched="
+                                 "True loads the layers that match, as nolearn did)")
             elif verbose:
                 print(f"Could not load parameters to layer '{name}' because shapes did not "
                       f"match: {mine} vs {theirs}.")

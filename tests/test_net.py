@@ -250,9 +250,11 @@ def test_params_save_and_load_by_layer_name_with_nolearns_messages(tmp_path, cap
         np.testing.assert_array_equal(fresh.predict_proba(X), trained.predict_proba(X))
     assert "Loaded parameters to layer 'hidden' (shape 10x32)." in capsys.readouterr().out
     wider = mlp(hidden_num_units=40, verbose=1)
-    wider.load_params_from(saved)
+    wider.load_params_from(saved, skip_mismatched=True)  # nolearn's lenient rule, on request
+    out = capsys.readouterr().out
     assert ("Could not load parameters to layer 'hidden' because shapes did not match: 10x40 "
-            "vs 10x32.") in capsys.readouterr().out
+            "vs 10x32.") in out
+    assert "Loaded parameters to layer 'output' (shape 3)." in out  # its b still fits
 
 
 def test_fit_after_load_params_from_continues_from_the_loaded_weights():

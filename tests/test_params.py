@@ -2,6 +2,7 @@
 then computes what a NumPy implementation of Lasagne's forward pass computes with the same
 arrays."""
 import pickle
+import re
 from collections import OrderedDict
 
 import numpy as np
@@ -14,14 +15,15 @@ from . import reference
 from .legacy import py2pickle
 
 
-def conv_net():
+def conv_net(**kwargs):
+    kwargs = {"output_num_units": 4, **kwargs}
     return NeuralNet(
         layers=[("input", layers.InputLayer), ("conv", layers.Conv2DLayer),
                 ("bn", layers.BatchNormLayer), ("pool", layers.MaxPool2DLayer),
                 ("output", layers.DenseLayer)],
         input_shape=(None, 2, 7, 7), conv_num_filters=3, conv_filter_size=(3, 3),
-        pool_pool_size=2, output_num_units=4, output_nonlinearity=nonlinearities.softmax,
-        update_learning_rate=0.01, device="cpu")
+        pool_pool_size=2, output_nonlinearity=nonlinearities.softmax,
+        update_learning_rate=0.01, device="cpu", **kwargs)
 
 
 def theano_era_values(dtype=np.float32, seed=1):
@@ -140,3 +142,43 @@ def test_truncated_file_names_the_file(tmp_path):
     path = write(tmp_path / "cut.pkl", data[: len(data) // 2])
     with pytest.raises(ValueError, match="cut.pkl: cannot read parameters"):
         read_params(path)
+
+
+def test_a_file_from_another_architecture_names_the_file_and_layer_and_loads_nothing(tmp_path):
+    trained = conv_net().initialize()
+    path = tmp_path / "params.pkl"
+    trained.save_params_to(path)
+    other = conv_net(output_num_units=5).initialize()
+    before = other.get_all_params_values()
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}: layer 'output' parameter W "
+                                         r"has shape 12x4 there but 12x5 in this net, so the "
+                                         r"file is from another architecture; nothing was "
+                                         r"loaded \(skip_mismatched=True"):
+        other.load_params_from(path)
+    after = other.get_all_params_values()
+    for name in before:  # not even the layers before 'output' were loaded
+        for old, new in zip(before[name], after[name]):
+            np.testing.assert_array_equal(old, new)
+    other.load_params_from(path, skip_mismatched=True)  # the layers that match
+    np.testing.assert_array_equal(other.get_all_params_values()["conv"][0],
+                                  trained.get_all_params_values()["conv"][0])
+
+
+def test_a_file_sharing_no_layer_name_or_with_a_wrong_count_is_refused(tmp_path):
+    net = conv_net().initialize()
+    with pytest.raises(ValueError, match=r"the parameters given: none of its layers \['dense1', "
+                                         r"'dense2'\] is a layer of this net"):
+        net.load_params_from({"dense1": [np.zeros(3)], "dense2": [np.zeros(3)]})
+    with pytest.raises(ValueError, match=r"layer 'conv' has 1 parameter arrays there but 2 "
+                                         r"\(W, b\)"):
+        net.load_params_from({"conv": [net.get_all_params_values()["conv"][0]]})
+
+
+def test_a_list_file_that_does_not_fit_names_the_file(tmp_path):
+    net = conv_net().initialize()
+    flat = [v for arrays in theano_era_values().values() for v in arrays]
+    path = tmp_path / "short.npz"
+    np.savez(path, *flat[:-1])
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}: got 7 parameter arrays, "
+                                         r"but the network has 8.*; nothing was loaded"):
+        net.load_params_from(path)

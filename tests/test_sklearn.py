@@ -87,7 +87,7 @@ def test_skorch_callbacks_run_alongside_the_handlers(tmp_path):
 
 
 def test_skorch_component_params_that_do_not_apply_are_rejected():
-    with pytest.raises(ValueError, match="unexpected argument.*iterator_train__batch_size"):
+    with pytest.raises(ValueError, match="Unused kwarg: iterator_train__batch_size"):
         mlp(iterator_train__batch_size=64).initialize()
     net = mlp(callbacks=[("lr", LRScheduler(policy="StepLR", step_size=5, gamma=0.5))],
               callbacks__lr__step_size=1, max_epochs=1)

@@ -17,7 +17,7 @@ class InputLayer(Layer):
     (None, 1, 28, 28)
     """
 
-    def __init__(self, shape, input_var=None, name=None, **kwargs):
+    def __init__(self, shape, input_var=None, name=None):
         nn.Module.__init__(self)
         shape = tuple(shape)
         if any(d is not None and (not isinstance(d, int) or d <= 0) for d in shape):

@@ -33,11 +33,16 @@ def _translate_old_arguments(kwargs):
 
 class NeuralNet(net.NeuralNet):
     """nolearn's NeuralNet under the legacy shim: `sknet.NeuralNet` that also takes
-    eval_size, batch_iterator, custom_score, loss and X_tensor_type, and has
-    load_weights_from / save_weights_to."""
+    eval_size, batch_iterator, custom_score, loss and X_tensor_type, has
+    load_weights_from / save_weights_to, and loads mismatched parameter files leniently."""
 
     def __init__(self, layers, **kwargs):
         super().__init__(layers, **_translate_old_arguments(kwargs))
+
+    def load_params_from(self, source, skip_mismatched=True):
+        """`sknet.NeuralNet.load_params_from` with nolearn's lenient default: parameters whose
+        shapes differ are skipped (and reported when verbose), as old scripts expect."""
+        return super().load_params_from(source, skip_mismatched)
 
     def load_weights_from(self, source):
         """Old name of `load_params_from` (also takes a list of arrays)."""
