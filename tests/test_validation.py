@@ -175,3 +175,16 @@ def test_fit_takes_the_input_shape_and_output_units_left_out_from_the_data():
     assert "input_shape" not in net.get_params()  # nothing the user set was changed
     with pytest.raises(ValueError, match=r"X has 6 features, but NeuralNet is expecting 10"):
         net.predict(X[:, :6])
+
+
+def test_an_image_of_the_wrong_size_names_the_axis():
+    net = NeuralNet(layers=[("input", layers.InputLayer), ("conv", layers.Conv2DLayer),
+                            ("output", layers.DenseLayer)],
+                    input_shape=(None, 1, 28, 28), conv_num_filters=2, conv_filter_size=3,
+                    output_num_units=3, output_nonlinearity=nonlinearities.softmax,
+                    update_learning_rate=0.1, max_epochs=1)
+    images = np.zeros((6, 1, 28, 28), np.float32)
+    fails_then_fits(net, (images[:, :, 1:], np.arange(6) % 3), ValueError,
+                    r"X must have shape \(n, 1, 28, 28\) to match InputLayer 'input', got shape "
+                    r"\(6, 1, 27, 28\) \(axis 2 is 27, expected 28\)",
+                    good=(images, np.arange(6) % 3))
