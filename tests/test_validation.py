@@ -183,8 +183,7 @@ def test_an_image_of_the_wrong_size_names_the_axis():
                     input_shape=(None, 1, 28, 28), conv_num_filters=2, conv_filter_size=3,
                     output_num_units=3, output_nonlinearity=nonlinearities.softmax,
                     update_learning_rate=0.1, max_epochs=1)
-    images = np.zeros((6, 1, 28, 28), np.float32)
-    fails_then_fits(net, (images[:, :, 1:], np.arange(6) % 3), ValueError,
+    images, labels = np.zeros((30, 1, 28, 28), np.float32), np.arange(30) % 3
+    fails_then_fits(net, (images[:, :, 1:], labels), ValueError,
                     r"X must have shape \(n, 1, 28, 28\) to match InputLayer 'input', got shape "
-                    r"\(6, 1, 27, 28\) \(axis 2 is 27, expected 28\)",
-                    good=(images, np.arange(6) % 3))
+                    r"\(30, 1, 27, 28\) \(axis 2 is 27, expected 28\)", good=(images, labels))
