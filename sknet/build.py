@@ -175,7 +175,8 @@ def build_layers(layers, params_for, data_shapes=None, output_units=None):
             raise _unknown_argument_error(name, factory, set(kwargs) - accepted, accepted)
         missing = _missing_arguments(factory, kwargs)
         if missing:
-            hint = " (or fit it: fit takes the shape from X)" if is_input else ""
+            hint = " (fit takes it from X when it is left out; initialize alone cannot)" \
+                if is_input else ""
             raise ValueError(f"layer {name!r} ({factory.__name__}) needs "
                              f"{', '.join(f'{name}_{m}' for m in missing)}{hint}")
         layer = factory(**kwargs)
