@@ -16,13 +16,13 @@ import argparse
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from sknet import NeuralNet, layers, nonlinearities
-from sknet.datasets import load_mnist_sample
 from sknet.updates import nesterov_momentum
+from mnist_cnn import load_split
 
 
 def to_images(X):
@@ -60,9 +60,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args(argv)
 
-    X, y = load_mnist_sample(flat=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y,
-                                                        random_state=0)
+    X_train, y_train, X_test, y_test = load_split(args.quick, flat=True, standardize=False)
     X_train, y_train = X_train[:2000], y_train[:2000]
     grid = {
         'net__hidden_num_units': [50, 200],
@@ -71,7 +69,6 @@ def main(argv=None):
     }
     epochs = args.epochs
     if args.quick:
-        X_train, y_train, X_test, y_test = X_train[:300], y_train[:300], X_test[:200], y_test[:200]
         grid = {'net__hidden_num_units': [50, 200]}
         epochs = 5
 

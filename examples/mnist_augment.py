@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 
 from sknet import BatchIterator
-from mnist_vgg_bn import build_vgg_bn, load_split
+from mnist_cnn import load_split
+from mnist_vgg_bn import build_vgg_bn
 
 
 class AffineBatchIterator(BatchIterator):

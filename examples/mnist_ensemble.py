@@ -21,8 +21,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 
-from sknet.datasets import load_mnist_sample
-from mnist_cnn import build_cnn
+from mnist_cnn import build_cnn, load_split
 
 
 def train_cnn(X, y, epochs, seed):
@@ -45,15 +44,8 @@ def main(argv=None):
     parser.add_argument("--models", type=int, default=3)
     args = parser.parse_args(argv)
 
-    X, y = load_mnist_sample()
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y,
-                                                        random_state=0)
-    epochs = args.epochs
-    if args.quick:
-        X_train, y_train, X_test, y_test = X_train[:400], y_train[:400], X_test[:200], y_test[:200]
-        epochs = 2
-    mean, std = X_train.mean(), X_train.std()
-    X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+    X_train, y_train, X_test, y_test = load_split(args.quick)
+    epochs = 2 if args.quick else args.epochs
     X_labelled, X_pool, y_labelled, _ = train_test_split(X_train, y_train, test_size=0.25,
                                                          stratify=y_train, random_state=0)
 

@@ -15,11 +15,10 @@ import argparse
 
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 
 from sknet import NeuralNet, layers, nonlinearities
-from sknet.datasets import load_mnist_sample
 from sknet.updates import nesterov_momentum
+from mnist_cnn import load_split
 
 
 def build_mlp(max_epochs, regression):
@@ -50,13 +49,8 @@ def main(argv=None):
                         help="epochs of the classifier; the regression net trains 4x as many")
     args = parser.parse_args(argv)
 
-    X, y = load_mnist_sample(flat=True)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y,
-                                                        random_state=0)
-    epochs = args.epochs
-    if args.quick:
-        X_train, y_train, X_test, y_test = X_train[:400], y_train[:400], X_test[:200], y_test[:200]
-        epochs = 2
+    X_train, y_train, X_test, y_test = load_split(args.quick, flat=True, standardize=False)
+    epochs = 2 if args.quick else args.epochs
     np.random.seed(42)
     torch.manual_seed(42)
 

@@ -16,13 +16,12 @@ import argparse
 
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities, shared
-from sknet.datasets import load_mnist_sample
 from sknet.handlers import AdjustVariable, EarlyStopping
 from sknet.layers import batch_norm
 from sknet.updates import nesterov_momentum
+from mnist_cnn import load_split
 
 
 def vgg_bn_layers():
@@ -55,18 +54,6 @@ def build_vgg_bn(max_epochs, batch_iterator_train=None, patience=10):
         max_epochs=max_epochs,
         verbose=1,
     )
-
-
-def load_split(quick):
-    """The offline sample, standardized, split 80/20 (stratified, random_state=0); with
-    `quick`, 400 training and 200 test digits."""
-    X, y = load_mnist_sample()
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y,
-                                                        random_state=0)
-    if quick:
-        X_train, y_train, X_test, y_test = X_train[:400], y_train[:400], X_test[:200], y_test[:200]
-    mean, std = X_train.mean(), X_train.std()
-    return (X_train - mean) / std, y_train, (X_test - mean) / std, y_test
 
 
 def main(argv=None):
