@@ -1,13 +1,14 @@
 """Time sknet against a careful hand-written PyTorch loop and plain skorch, in one run, on the
-same data and device, and write benchmarks/RESULTS.md.
+same data and device, and print the report (written to a file only when asked with --output).
 
 Per network: the median epoch time after a warm-up epoch (training on 80% and validating on 20%,
 batch 128, Nesterov momentum, as nolearn's defaults do) and prediction throughput; for the MLP
 also how the epoch time grows with the number of samples. The data is random (timing only).
 
-    python benchmarks/bench.py              # CPU: a few minutes on 2 cores
-    python benchmarks/bench.py --quick      # a fast smoke run, no RESULTS.md
-    python benchmarks/bench.py --networks vgg   # one network, no RESULTS.md
+    python benchmarks/bench.py              # CPU: a few minutes on 2 cores; prints the report
+    python benchmarks/bench.py --output benchmarks/RESULTS.md   # and writes it there
+    python benchmarks/bench.py --quick      # a fast smoke run (never written)
+    python benchmarks/bench.py --networks vgg   # one network (never written)
 """
 import argparse
 import datetime
@@ -205,10 +206,11 @@ def device_name(device):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    parser.add_argument("--quick", action="store_true", help="small sizes, no RESULTS.md")
-    parser.add_argument("--output", default=str(Path(__file__).with_name("RESULTS.md")))
+    parser.add_argument("--quick", action="store_true", help="small sizes; nothing written")
+    parser.add_argument("--output", help="write the report of a complete run to this file "
+                        "(e.g. benchmarks/RESULTS.md); by default it is only printed")
     parser.add_argument("--networks", default="mlp,cnn,vgg",
-                        help="a subset to time, without the scaling table or RESULTS.md")
+                        help="a subset to time, without the scaling table; nothing written")
     args = parser.parse_args(argv)
     gpu = args.device.startswith("cuda")
     scale = 0.04 if args.quick else 1.0
@@ -255,8 +257,12 @@ def main(argv=None):
                    "at least 3x faster than skorch on the MLP) are unchecked here; run this "
                    "script on a CUDA machine to check them.\n")
     print("\n" + report)
-    if complete:
+    if args.output and complete:
         Path(args.output).write_text(report)
+        print(f"wrote {args.output}")
+    elif args.output:
+        print(f"not written to {args.output}: only a complete run (all networks, not --quick) "
+              "is")
 
 
 if __name__ == "__main__":
