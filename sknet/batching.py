@@ -24,7 +24,8 @@ class BatchIterator:
 
     Yields ``(Xb, yb)`` batches of `batch_size` rows (the last may be smaller), in a new random
     order each pass when `shuffle`. ``iterator(X, y)`` binds the data and returns the iterator;
-    `X` may be a dict of arrays for nets with several inputs; `y` may be None.
+    `X` may be a dict of arrays for nets with several inputs; `y` may be None. Each call
+    returns a new iterator, so one BatchIterator may serve several threads at once.
 
     Subclass it and override ``transform(Xb, yb)`` to change batches on the fly, e.g. for data
     augmentation. ``self.test`` is False for the training iterator and True for the one used
@@ -46,8 +47,19 @@ class BatchIterator:
         self.random = np.random.RandomState(seed)
 
     def __call__(self, X, y=None):
-        self.X, self.y = X, y
-        return self
+        # Each call gets its own copy bound to the data, so that threads predicting at once do
+        # not iterate each other's rows. The copy shares the configured iterator's random
+        # state, and attributes a subclass sets while iterating are written back to it.
+        bound = object.__new__(type(self))
+        bound.__dict__.update(self.__dict__, X=X, y=y, _configured=self)
+        self.__dict__.update(X=X, y=y)  # as nolearn: len() of the iterator is the last data's
+        return bound
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        configured = self.__dict__.get("_configured")
+        if configured is not None and name not in ("X", "y"):
+            setattr(configured, name, value)
 
     @property
     def n_samples(self):
@@ -80,8 +92,8 @@ class BatchIterator:
     def __getstate__(self):
         # The bound data is not part of the iterator's configuration.
         state = dict(self.__dict__)
-        state.pop("X", None)
-        state.pop("y", None)
+        for name in ("X", "y", "_configured"):
+            state.pop(name, None)
         return state
 
     def __repr__(self):

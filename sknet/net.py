@@ -2,7 +2,6 @@
 import copy
 import inspect
 import os
-import pickle
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -22,7 +21,7 @@ from .build import Layers, build_layers, factory_parameters
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Network, feeding, get_all_params, get_output
 from .nonlinearities import identity, softmax
-from .params import load_into_layers, read_params
+from .params import load_into_layers, read_params, write_params
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
@@ -398,9 +397,8 @@ class NeuralNet(skorch.NeuralNet):
                            for name, layer in self.layers_.items())
 
     def save_params_to(self, path):
-        """Pickle `get_all_params_values()` to `path`."""
-        with open(path, "wb") as f:
-            pickle.dump(self.get_all_params_values(), f, -1)
+        """Pickle `get_all_params_values()` to `path` (atomically: see `sknet.files`)."""
+        write_params(path, self.get_all_params_values())
 
     def load_params_from(self, source, skip_mismatched=False):
         """Load parameters from a file, another NeuralNet, a dict ``{layer name: [arrays]}``

@@ -14,6 +14,7 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
+from .files import atomic_write
 from .layers import set_all_param_values
 from .utils import floatX
 
@@ -60,6 +61,13 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
                 f"see {PORTING_GUIDE}")
         raise ValueError(f"{self.path}: expected a file of NumPy parameter arrays, but it holds "
                          f"a {found} object")
+
+
+def write_params(path, values):
+    """Pickle parameter `values` (``{layer name: [arrays]}``, as `save_params_to` gives them)
+    to `path`, atomically: a crash or Ctrl-C while writing leaves the previous file whole."""
+    with atomic_write(path) as f:
+        pickle.dump(values, f, -1)
 
 
 def read_params(path):
