@@ -1,21 +1,30 @@
-"""``lasagne.layers`` under the legacy shim: sknet's layers and helpers, with the classes whose
-Lasagne 0.1 arguments changed name taking the old names too. The GPU-specific modules
-(``dnn``, ``cuda_convnet``, ``corrmm``) are submodules, imported on request as in Lasagne."""
+"""``lasagne.layers`` under the legacy shim, laid out as Lasagne's package: one submodule per
+Lasagne module (``lasagne.layers.dense``, ``.helper``, ...) holding the names Lasagne defines
+there, all of them gathered here as Lasagne's ``from .dense import *`` did, after sknet's own
+extras (``Network``, ``feeding``). The GPU-specific modules (``dnn``, ``cuda_convnet``,
+``corrmm``) are imported on first use, also as attributes (``layers.cuda_convnet.Conv2DCCLayer``
+without an import)."""
+import importlib as _importlib
 import types as _types
 
 import sknet.layers as _modern
-from sknet.legacy.renames import missing_attributes, stand_ins
+from sknet.legacy.renames import missing_attributes as _missing_attributes
 
 globals().update({name: value for name, value in vars(_modern).items()
                   if not name.startswith("_") and not isinstance(value, _types.ModuleType)})
 
-from sknet.legacy.layers import (Conv1DLayer, Conv2DLayer, FeaturePoolLayer,  # noqa: E402
-                                 MaxPool2DLayer)
+from . import (base, conv, dense, embedding, helper, input, local, merge, noise,  # noqa: E402
+               normalization, pool, recurrent, shape, special)
 
-globals().update(stand_ins("lasagne.layers", [
-    "TransposedConv3DLayer", "Deconv3DLayer", "LocallyConnected2DLayer", "FeatureWTALayer",
-    "SpatialPyramidPoolingLayer", "StandardizationLayer", "standardize", "instance_norm",
-    "layer_norm", "CustomRecurrentLayer", "InverseLayer", "TransformerLayer",
-    "TPSTransformerLayer", "RandomizedRectifierLayer", "rrelu"],
-    "not emulated yet; write it as an ExpressionLayer or a Layer subclass in torch"))
-__getattr__ = missing_attributes("lasagne.layers")
+for _module in (base, helper, input, dense, noise, conv, local, pool, shape, merge,
+                normalization, embedding, recurrent, special):
+    globals().update({name: getattr(_module, name) for name in _module.__all__})
+
+_GPU_MODULES = ("dnn", "corrmm", "cuda_convnet")
+_no_such_name = _missing_attributes("lasagne.layers")
+
+
+def __getattr__(name):
+    if name in _GPU_MODULES:
+        return _importlib.import_module(f"{__name__}.{name}")
+    return _no_such_name(name)

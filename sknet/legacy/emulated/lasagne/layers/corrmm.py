@@ -1,5 +1,6 @@
-"""``lasagne.layers.corrmm`` under the legacy shim."""
-from sknet.legacy.layers import Conv2DMMLayer  # noqa
-from sknet.legacy.renames import missing_attributes
+"""``lasagne.layers.corrmm`` under the legacy shim: Theano's GEMM convolution as sknet's
+convolution, keeping its cross-correlation default."""
+from ._names import lasagne_names
 
-__getattr__ = missing_attributes("lasagne.layers.corrmm")
+__all__ = ["Conv2DMMLayer"]
+globals().update(lasagne_names(__name__, __all__))
