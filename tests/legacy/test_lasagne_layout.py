@@ -81,7 +81,8 @@ def _check_name(module, module_name, name):
     if expected is not None:
         assert value is expected, f"lasagne.layers.{module_name}.{name}"
     else:  # sknet lacks it: a stand-in that names it and fails when used
-        with pytest.raises(renames.LegacyFeatureError, match=f"{module_name}.{name} is not"):
+        spelled = module_name if module_name in LASAGNE_GPU_LAYERS_ALL else "layers"
+        with pytest.raises(renames.LegacyFeatureError, match=f"{spelled}.{name} is not"):
             value()
 
 

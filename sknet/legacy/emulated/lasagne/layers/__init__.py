@@ -10,6 +10,8 @@ import types as _types
 import sknet.layers as _modern
 from sknet.legacy.renames import missing_attributes as _missing_attributes
 
+from ._names import GPU_MODULES as _GPU_MODULES
+
 globals().update({name: value for name, value in vars(_modern).items()
                   if not name.startswith("_") and not isinstance(value, _types.ModuleType)})
 
@@ -20,7 +22,6 @@ for _module in (base, helper, input, dense, noise, conv, local, pool, shape, mer
                 normalization, embedding, recurrent, special):
     globals().update({name: getattr(_module, name) for name in _module.__all__})
 
-_GPU_MODULES = ("dnn", "corrmm", "cuda_convnet")
 _no_such_name = _missing_attributes("lasagne.layers")
 
 
