@@ -1,0 +1,480 @@
+"""The expression graph: `Placeholder` inputs, `Constant` values, `Apply` nodes recording a
+torch function and its arguments, and Theano's shared variables (`SharedVariable` arrays,
+`SharedScalarVariable` numbers) that a graph reads when it runs."""
+import operator
+
+import numpy as np
+import torch
+from torch import nn
+
+from ...layers import helper as _helper
+from ...utils import SharedScalar, floatX
+from ..renames import not_supported
+
+_running = []  # non-empty while a compiled function evaluates a graph
+
+
+def building():
+    """Whether scripts are building expressions: not while a compiled function runs and not
+    while NeuralNet's own training step feeds data (there, Theano-style calls compute at
+    once, on tensors)."""
+    return not _running and not _helper._fed_outputs
+
+
+def torch_dtype(dtype):
+    """The torch dtype for a Theano / NumPy dtype name (``'float32'``, ``'int32'`` ...)."""
+    name = np.dtype(dtype).name if dtype != "floatX" else floatX
+    try:
+        return getattr(torch, name)
+    except AttributeError:
+        raise not_supported(f"dtype {dtype!r} in a symbolic expression") from None
+
+
+def variables_in(value):
+    """The `Variable`s inside `value` (nested lists, tuples, dicts and slices)."""
+    if isinstance(value, Variable):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from variables_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from variables_in(item)
+    elif isinstance(value, slice):
+        yield from variables_in((value.start, value.stop, value.step))
+
+
+def _holds(value, kinds):
+    if isinstance(value, kinds):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds(item, kinds) for item in value)
+    if isinstance(value, dict):
+        return any(_holds(item, kinds) for item in value.values())
+    return isinstance(value, slice) and _holds((value.start, value.stop, value.step), kinds)
+
+
+def is_symbolic(*args, **kwargs):
+    """Whether a call with these arguments builds an expression: an argument is (or holds) a
+    `Variable`, or, while scripts build expressions, a shared variable (a parameter tensor or
+    shared scalar) with no data tensor beside it."""
+    values = (args, kwargs)
+    if _holds(values, Variable):
+        return True
+    if not building() or not _holds(values, (nn.Parameter, SharedScalar)):
+        return False
+    return not any(isinstance(v, torch.Tensor) and not isinstance(v, nn.Parameter)
+                   for v in _flat(values))
+
+
+def _flat(value):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _flat(item)
+    elif isinstance(value, dict):
+        yield from _flat(list(value.values()))
+    else:
+        yield value
+
+
+def lift(function):
+    """`function` (computing on tensors) that records an `Apply` node instead when called on
+    expressions, so that the same name serves Theano-style scripts and eager code."""
+    def lifted(*args, **kwargs):
+        if is_symbolic(*args, **kwargs):
+            return Apply(function, args, kwargs)
+        return function(*args, **kwargs)
+    lifted.__name__ = lifted.__qualname__ = function.__name__
+    lifted.__doc__ = function.__doc__
+    lifted.__wrapped__ = function
+    return lifted
+
+
+def _graph_value(value):
+    """An argument as the graph keeps it: arrays become `Constant`s, shared scalars are read
+    when the graph runs, containers are converted item by item."""
+    if isinstance(value, np.ndarray):
+        return Constant(value)
+    if isinstance(value, SharedScalar) and not isinstance(value, Variable):
+        return Apply(SharedScalar.get_value, (value,), {})
+    if isinstance(value, (list, tuple)):
+        return type(value)(_graph_value(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _graph_value(item) for key, item in value.items()}
+    return value
+
+
+# ----------------------------------------------------------------------- tensor operations
+
+def _dims(axis):
+    return tuple(axis) if isinstance(axis, (list, tuple)) else axis
+
+
+def _float_for_mean(x, dtype):
+    if dtype is not None:
+        return x.to(torch_dtype(dtype))
+    return x if x.is_floating_point() else x.to(torch.float64)  # Theano: mean of ints is f64
+
+
+def mean(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """Theano's mean; the mean of integers (e.g. of ``T.eq``) is a float."""
+    x = _float_for_mean(torch.as_tensor(x), dtype)
+    return x.mean() if axis is None else x.mean(dim=_dims(axis), keepdim=keepdims)
+
+
+def sum(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """Theano's sum (booleans count as integers)."""
+    x = torch.as_tensor(x)
+    x = x.to(torch_dtype(dtype)) if dtype is not None else x
+    return x.sum() if axis is None else x.sum(dim=_dims(axis), keepdim=keepdims)
+
+
+def prod(x, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+    """Theano's prod over one axis or all."""
+    x = torch.as_tensor(x)
+    x = x.to(torch_dtype(dtype)) if dtype is not None else x
+    return x.prod() if axis is None else x.prod(dim=axis, keepdim=keepdims)
+
+
+def max(x, axis=None, keepdims=False):
+    """Theano's max over some axes or all."""
+    x = torch.as_tensor(x)
+    return x.max() if axis is None else x.amax(dim=_dims(axis), keepdim=keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    """Theano's min over some axes or all."""
+    x = torch.as_tensor(x)
+    return x.min() if axis is None else x.amin(dim=_dims(axis), keepdim=keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Theano's argmax; without `axis`, over the flattened array."""
+    x = torch.as_tensor(x)
+    return x.argmax() if axis is None else x.argmax(dim=axis, keepdim=keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    """Theano's argmin; without `axis`, over the flattened array."""
+    x = torch.as_tensor(x)
+    return x.argmin() if axis is None else x.argmin(dim=axis, keepdim=keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    """Theano's var: the biased (population) variance."""
+    x = torch.as_tensor(x)
+    if axis is None:
+        return x.var(unbiased=False)
+    return x.var(dim=_dims(axis), unbiased=False, keepdim=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    """Theano's std: the square root of `var`."""
+    return torch.sqrt(var(x, axis, keepdims))
+
+
+def reshape(x, newshape, ndim=None):
+    """Theano's reshape (``-1`` infers one axis)."""
+    shape = (newshape,) if isinstance(newshape, int) else tuple(int(d) for d in newshape)
+    return torch.as_tensor(x).reshape(shape)
+
+
+def flatten(x, ndim=1, outdim=None):
+    """Theano's flatten: keep the first ``ndim - 1`` axes, join the others into one."""
+    ndim = outdim if outdim is not None else ndim
+    x = torch.as_tensor(x)
+    return x.reshape(-1) if ndim == 1 else x.reshape(*x.shape[:ndim - 1], -1)
+
+
+def dimshuffle(x, *pattern):
+    """Theano's dimshuffle: reorder axes, ``'x'`` inserts a broadcastable axis, an axis left out
+    must have length 1."""
+    if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
+        pattern = tuple(pattern[0])
+    x = torch.as_tensor(x)
+    kept = [d for d in pattern if d != "x"]
+    dropped = [d for d in range(x.dim()) if d not in kept]
+    if any(x.shape[d] != 1 for d in dropped):
+        raise ValueError(f"dimshuffle{pattern}: axes {dropped} are left out but do not have "
+                         f"length 1 (shape {tuple(x.shape)})")
+    x = x.permute(*kept, *dropped).reshape([x.shape[d] for d in kept])
+    for position, d in enumerate(pattern):
+        if d == "x":
+            x = x.unsqueeze(position)
+    return x
+
+
+def astype(x, dtype):
+    """`x` converted to a Theano dtype name."""
+    return torch.as_tensor(x).to(torch_dtype(dtype))
+
+
+def clip(x, low, high):
+    """Theano's clip: `x` limited to [low, high]."""
+    return torch.clamp(torch.as_tensor(x), low, high)
+
+
+def dot(a, b):
+    """Theano's dot: matrix product (a scaled product when one side is a scalar)."""
+    a, b = torch.as_tensor(a), torch.as_tensor(b)
+    return a * b if a.dim() == 0 or b.dim() == 0 else torch.matmul(a, b)
+
+
+def norm(x, L, axis=None):
+    """The `L`-norm over some axes or all."""
+    x = torch.as_tensor(x)
+    return torch.linalg.vector_norm(x, ord=L, dim=_dims(axis))
+
+
+def shape(x):
+    """The shape of `x` as a tuple of ints (Theano's ``x.shape``)."""
+    return tuple(torch.as_tensor(x).shape)
+
+
+def _index(x, index):
+    return x[index]
+
+
+def _tensor_op(op):
+    """A binary operator that takes arrays and numbers on either side."""
+    def compute(a, b):
+        a = a if not isinstance(a, np.ndarray) else torch.as_tensor(a)
+        b = b if not isinstance(b, np.ndarray) else torch.as_tensor(b)
+        return op(a, b)
+    compute.__name__ = op.__name__
+    return compute
+
+
+_OPERATORS = {name: _tensor_op(getattr(operator, name)) for name in (
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "lt", "le", "gt",
+    "ge", "and_", "or_", "xor")}
+
+
+# ---------------------------------------------------------------------------- variables
+
+class Variable:
+    """A symbolic value: what Theano scripts compute with before data exists. Arithmetic,
+    indexing and the tensor methods Theano had record new expressions; `eval` computes one."""
+
+    name = None
+    dtype = None
+    ndim = None
+
+    def eval(self, inputs_to_values=None):
+        """The value of this expression, with `inputs_to_values` binding its placeholders."""
+        from .function import function
+        inputs_to_values = inputs_to_values or {}
+        return function(list(inputs_to_values), self)(*inputs_to_values.values())
+
+    def __bool__(self):
+        raise TypeError(f"the truth value of the symbolic expression {self!r} is not known "
+                        "before it runs; compare inside the expression (T.switch, T.eq)")
+
+    def __iter__(self):
+        raise TypeError(f"cannot iterate over the symbolic expression {self!r}; index it")
+
+    def __repr__(self):
+        return self.name or f"<{type(self).__name__}>"
+
+    def __neg__(self):
+        return Apply(operator.neg, (self,), {})
+
+    def __abs__(self):
+        return Apply(torch.abs, (self,), {})
+
+    def __invert__(self):
+        return Apply(operator.invert, (self,), {})
+
+    def __getitem__(self, index):
+        return Apply(_index, (self, index), {})
+
+    @property
+    def shape(self):
+        return Apply(shape, (self,), {})
+
+    @property
+    def T(self):
+        return Apply(lambda x: x.permute(*reversed(range(x.dim()))), (self,), {})
+
+    def mean(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        return Apply(mean, (self, axis, dtype, keepdims), {})
+
+    def sum(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        return Apply(sum, (self, axis, dtype, keepdims), {})
+
+    def prod(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
+        return Apply(prod, (self, axis, dtype, keepdims), {})
+
+    def max(self, axis=None, keepdims=False):
+        return Apply(max, (self, axis, keepdims), {})
+
+    def min(self, axis=None, keepdims=False):
+        return Apply(min, (self, axis, keepdims), {})
+
+    def argmax(self, axis=None, keepdims=False):
+        return Apply(argmax, (self, axis, keepdims), {})
+
+    def argmin(self, axis=None, keepdims=False):
+        return Apply(argmin, (self, axis, keepdims), {})
+
+    def var(self, axis=None, keepdims=False):
+        return Apply(var, (self, axis, keepdims), {})
+
+    def std(self, axis=None, keepdims=False):
+        return Apply(std, (self, axis, keepdims), {})
+
+    def reshape(self, shape, ndim=None):
+        return Apply(reshape, (self, shape), {})
+
+    def flatten(self, ndim=1, outdim=None):
+        return Apply(flatten, (self, ndim, outdim), {})
+
+    def dimshuffle(self, *pattern):
+        return Apply(dimshuffle, (self, *pattern), {})
+
+    def astype(self, dtype):
+        return Apply(astype, (self, dtype), {})
+
+    def clip(self, a_min, a_max):
+        return Apply(clip, (self, a_min, a_max), {})
+
+    def dot(self, other):
+        return Apply(dot, (self, other), {})
+
+    def norm(self, L, axis=None):
+        return Apply(norm, (self, L, axis), {})
+
+    def nonzero(self, return_matrix=False):
+        return Apply(torch.nonzero, (self,), {"as_tuple": not return_matrix})
+
+
+def _binary(name, reflected=False):
+    op = _OPERATORS[name]
+    if reflected:
+        return lambda self, other: Apply(op, (other, self), {})
+    return lambda self, other: Apply(op, (self, other), {})
+
+
+for _name in _OPERATORS:
+    _dunder = _name.rstrip("_")
+    setattr(Variable, f"__{_dunder}__", _binary(_name))
+    if _name not in ("lt", "le", "gt", "ge"):
+        setattr(Variable, f"__r{_dunder}__", _binary(_name, reflected=True))
+Variable.__div__ = Variable.__truediv__
+
+
+class Placeholder(Variable):
+    """A symbolic input (``T.matrix('x')``, ``InputLayer.input_var``): a `dtype` and one
+    `broadcastable` flag per axis; a compiled function binds it to an array."""
+
+    def __init__(self, dtype, broadcastable, name=None):
+        self.dtype = floatX if dtype == "floatX" else np.dtype(dtype).name
+        self.broadcastable = tuple(bool(b) for b in broadcastable)
+        self.ndim = len(self.broadcastable)
+        self.name = name
+        self.torch_dtype = torch_dtype(self.dtype)
+
+    def __repr__(self):
+        return self.name or f"<{self.dtype} variable, {self.ndim} axes>"
+
+    def type_name(self):
+        return f"TensorType({self.dtype}, {self.ndim}D)"
+
+
+class Constant(Variable):
+    """A fixed value in a graph (``T.constant``, or an array an expression was built with)."""
+
+    def __init__(self, value, name=None, dtype=None):
+        array = np.asarray(value, dtype=dtype)
+        self.value = torch.as_tensor(array)
+        self.dtype, self.ndim, self.name = array.dtype.name, array.ndim, name
+
+    def __repr__(self):
+        return self.name or f"Constant({self.value.tolist()!r})"
+
+
+class Apply(Variable):
+    """An operation recorded for later: `function` applied to `args` and `kwargs`, in which
+    variables stand for the values they will have."""
+
+    def __init__(self, function, args, kwargs):
+        self.function = function
+        self.args = _graph_value(tuple(args))
+        self.kwargs = _graph_value(dict(kwargs))
+
+    def __repr__(self):
+        return self.name or f"{getattr(self.function, '__name__', 'op')}(...)"
+
+
+class SharedScalarVariable(Variable, SharedScalar):
+    """``theano.shared(number)``: a hyper-parameter NeuralNet reads (``set_value`` reaches the
+    running optimizer) and a value expressions read each time they run."""
+
+    def __init__(self, value, name=None):
+        SharedScalar.__init__(self, value.item() if hasattr(value, "item") else value, name)
+        self.dtype = np.asarray(self.value).dtype.name
+        self.ndim = 0
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def __repr__(self):
+        return SharedScalar.__repr__(self)
+
+
+def _shared_operator(name, reflected=False):
+    tensor_method = getattr(torch.Tensor, f"__{'r' if reflected else ''}{name.rstrip('_')}__")
+    variable_method = getattr(Variable, f"__{'r' if reflected else ''}{name.rstrip('_')}__")
+
+    def method(self, other):
+        if isinstance(other, Variable) or (building() and isinstance(other, np.ndarray)):
+            return variable_method(Apply(_identity, (self,), {}), other)
+        return tensor_method(self, other)
+    return method
+
+
+def _identity(x):
+    return x
+
+
+class SharedVariable(nn.Parameter):
+    """``theano.shared(array)``: a tensor of the array's dtype that layers take as a parameter
+    (sharing it between the layers given it) and that expressions read when they run;
+    arithmetic with arrays or expressions builds an expression."""
+
+    def __new__(cls, data, requires_grad=None, name=None):
+        data = torch.as_tensor(data)
+        if requires_grad is None:
+            requires_grad = data.is_floating_point()
+        variable = super().__new__(cls, data, requires_grad)
+        variable.name = name
+        return variable
+
+    def get_value(self, borrow=False, return_internal_type=False):
+        """A NumPy copy of the value, in its own dtype."""
+        return self.detach().cpu().numpy().copy()
+
+    def set_value(self, value, borrow=False):
+        """Overwrite the value in place; it must keep its shape."""
+        value = np.asarray(value)
+        if tuple(self.shape) != value.shape:
+            raise ValueError(f"set_value: shared variable {self.name!r} has shape "
+                             f"{tuple(self.shape)}, the new value has shape {value.shape}")
+        with torch.no_grad():
+            self.copy_(torch.as_tensor(value, dtype=self.dtype))
+
+    def eval(self, inputs_to_values=None):
+        return self.get_value()
+
+    def __getitem__(self, index):
+        if _holds(index, Variable):
+            return Apply(_index, (self, index), {})
+        return torch.Tensor.__getitem__(self, index)
+
+    def dimshuffle(self, *pattern):
+        return Apply(dimshuffle, (self, *pattern), {})
+
+
+for _name in ("add", "sub", "mul", "truediv", "pow", "matmul"):
+    setattr(SharedVariable, f"__{_name}__", _shared_operator(_name))
+    setattr(SharedVariable, f"__r{_name}__", _shared_operator(_name, reflected=True))
