@@ -15,6 +15,11 @@ from .random import get_rng
 from .utils import floatX
 
 
+class ShapeError(ValueError, RuntimeError):
+    """A weight shape an initializer cannot fill: Lasagne raised RuntimeError with these
+    messages, sknet's convention is ValueError, so scripts catching either still work."""
+
+
 class Initializer:
     """Base class: subclasses implement `sample(shape)`."""
 
@@ -66,13 +71,21 @@ def _gain(gain):
 
 def _receptive_field_fans(shape, c01b):
     """(n1, n2, receptive field size) as Lasagne's Glorot reads a weight shape."""
-    if len(shape) < 2:
-        raise ValueError(f"this initializer needs a shape of 2 or more dimensions, got {shape}")
     if c01b:
-        if len(shape) != 4:
-            raise ValueError(f"c01b=True needs a 4-dimensional shape, got {shape}")
+        _check_c01b(shape)
         return shape[0], shape[3], shape[1] * shape[2]
+    _check_at_least_2d(shape)
     return shape[0], shape[1], int(np.prod(shape[2:]))
+
+
+def _check_c01b(shape):
+    if len(shape) != 4:
+        raise ShapeError(f"If c01b is True, only shapes of length 4 are accepted, got {shape}")
+
+
+def _check_at_least_2d(shape):
+    if len(shape) < 2:
+        raise ShapeError(f"This initializer only works with shapes of length >= 2, got {shape}")
 
 
 class Glorot(Initializer):
@@ -121,15 +134,11 @@ class He(Initializer):
 
     def sample(self, shape):
         if self.c01b:
-            if len(shape) != 4:
-                raise ValueError(f"c01b=True needs a 4-dimensional shape, got {shape}")
+            _check_c01b(shape)
             fan_in = int(np.prod(shape[:3]))
-        elif len(shape) == 2:
-            fan_in = shape[0]
-        elif len(shape) > 2:
-            fan_in = int(np.prod(shape[1:]))
         else:
-            raise ValueError(f"this initializer needs a shape of 2 or more dimensions, got {shape}")
+            _check_at_least_2d(shape)
+            fan_in = shape[0] if len(shape) == 2 else int(np.prod(shape[1:]))
         std = self.gain * np.sqrt(1.0 / fan_in)
         return self.initializer(std=std).sample(shape)
 
@@ -168,7 +177,8 @@ class Sparse(Initializer):
 
     def sample(self, shape):
         if len(shape) != 2:
-            raise ValueError(f"Sparse initializes 2-dimensional weights only, got shape {shape}")
+            raise ShapeError(
+                f"sparse initializer only works with shapes of length 2, got {shape}")
         n_inputs, n_outputs = shape
         size = int(self.sparsity * n_inputs)
         rng = get_rng()
@@ -188,7 +198,7 @@ class Orthogonal(Initializer):
 
     def sample(self, shape):
         if len(shape) < 2:
-            raise ValueError(f"Orthogonal needs a shape of 2 or more dimensions, got {shape}")
+            raise ShapeError(f"Only shapes of length 2 or more are supported, got {shape}")
         flat_shape = (shape[0], int(np.prod(shape[1:])))
         a = get_rng().normal(0.0, 1.0, flat_shape)
         u, _, vt = np.linalg.svd(a, full_matrices=False)

@@ -64,8 +64,17 @@ def test_initializers_draw_from_numpys_global_generator_so_seeding_repeats_them(
         set_rng(previous)
 
 
-def test_shape_requirements_are_reported():
-    with pytest.raises(ValueError, match="2 or more dimensions"):
-        init.GlorotUniform()((10,))
-    with pytest.raises(ValueError, match="2-dimensional"):
-        init.Sparse()((3, 3, 3))
+@pytest.mark.parametrize("initializer, shape, message", [
+    (init.GlorotUniform(), (10,), r"only works with shapes of length >= 2, got \(10,\)"),
+    (init.GlorotNormal(), (), "only works with shapes of length >= 2"),
+    (init.HeUniform(), (10,), "only works with shapes of length >= 2"),
+    (init.HeNormal(c01b=True), (3, 3, 3), r"c01b is True, only shapes of length 4 .*\(3, 3, 3"),
+    (init.GlorotUniform(c01b=True), (3, 3), "If c01b is True, only shapes of length 4"),
+    (init.Sparse(), (3, 3, 3), "sparse initializer only works with shapes of length 2"),
+    (init.Orthogonal(), (4,), "Only shapes of length 2 or more are supported"),
+])
+def test_shape_requirements_raise_lasagnes_runtime_error_which_is_also_a_value_error(
+        initializer, shape, message):
+    for caught in (RuntimeError, ValueError):  # Lasagne raised RuntimeError, sknet ValueError
+        with pytest.raises(caught, match=message):
+            initializer(shape)
