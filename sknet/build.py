@@ -20,14 +20,31 @@ from .utils import did_you_mean
 
 class Layers(OrderedDict):
     """The built layers by name, also indexable by position (``layers_[-1]`` is the output)
-    and by slice."""
+    and by slice. `keys`, `values` and `items` return lists, as nolearn's did under Python 2,
+    so that ``layers_.keys()[0]`` in old scripts still works.
+
+    Examples
+    --------
+    >>> layers = Layers([('input', 'a'), ('hidden', 'b'), ('output', 'c')])
+    >>> layers[-1], layers[:2].keys(), layers.values()
+    ('c', ['input', 'hidden'], ['a', 'b', 'c'])
+    """
 
     def __getitem__(self, key):
         if isinstance(key, int):
-            return list(self.values())[key]
+            return self.values()[key]
         if isinstance(key, slice):
-            return Layers(list(self.items())[key])
+            return Layers(self.items()[key])
         return super().__getitem__(key)
+
+    def keys(self):
+        return list(super().keys())
+
+    def values(self):
+        return list(super().values())
+
+    def items(self):
+        return list(super().items())
 
 
 def default_layer_name(layer_class, index):

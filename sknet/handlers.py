@@ -233,35 +233,58 @@ class RestoreBestWeights:
 
 
 class EarlyStopping:
-    """EarlyStopping(patience=100, verbose=1)
+    """EarlyStopping(patience=100, criterion='valid_loss', criterion_smaller_is_better=True,
+    verbose=1)
 
-    Stop training when the valid loss has not improved for `patience` epochs, and load the
-    parameters of the best epoch back (the handler every nolearn tutorial wrote by hand). It
-    restores quietly: the one line it prints says which epoch came back.
+    Stop training when `criterion` (a train_history key, e.g. ``'valid_accuracy'`` with
+    ``criterion_smaller_is_better=False``) has not improved for `patience` epochs, and load
+    the parameters of the best epoch back: the handler nolearn's tutorials and later scripts
+    wrote by hand, with their arguments. It restores quietly: the lines it prints say which
+    epoch came back.
+
+    Examples
+    --------
+    >>> stopper = EarlyStopping(patience=1, criterion='valid_accuracy',
+    ...                         criterion_smaller_is_better=False)
+    >>> stopper.best_valid
+    -inf
     """
 
-    def __init__(self, patience=100, verbose=1):
+    def __init__(self, patience=100, criterion="valid_loss", criterion_smaller_is_better=True,
+                 verbose=1):
         self.patience = patience
         self.verbose = verbose
-        self.best_valid = np.inf
+        self.criterion = criterion
+        self.criterion_smaller_is_better = criterion_smaller_is_better
+        self.best_valid = np.inf if criterion_smaller_is_better else -np.inf
         self.best_valid_epoch = 0
         self.best_weights = None
 
     def __call__(self, nn, train_history):
-        current_valid = train_history[-1]["valid_loss"]
-        current_epoch = train_history[-1]["epoch"]
-        if current_valid < self.best_valid:
-            self.best_valid = current_valid
-            self.best_valid_epoch = current_epoch
+        info = train_history[-1]
+        if self.criterion not in info:
+            raise KeyError(f"EarlyStopping(criterion={self.criterion!r}): train_history has "
+                           f"no such key; it has {sorted(info)}")
+        current, epoch = info[self.criterion], info["epoch"]
+        improved = (current < self.best_valid if self.criterion_smaller_is_better
+                    else current > self.best_valid)
+        if improved:
+            self.best_valid = current
+            self.best_valid_epoch = epoch
             self.best_weights = nn.get_all_params_values()
-        elif self.best_valid_epoch + self.patience < current_epoch:
+        elif self.best_valid_epoch + self.patience < epoch:
             if self.verbose:
                 print("Early stopping.")
-                print(f"Best valid loss was {self.best_valid:.6f} at epoch "
-                      f"{self.best_valid_epoch}.")
+                print(f"Best {self.criterion.replace('_', ' ')} was {self.best_valid:.6f} at "
+                      f"epoch {self.best_valid_epoch}.")
             load_into_layers(nn.layers_, self.best_weights)
             raise StopIteration()
 
+
+    def load_best_weights(self, nn, train_history=None):
+        """Load the best epoch's parameters (usable as an `on_training_finished` handler)."""
+        if self.best_weights is not None:
+            load_into_layers(nn.layers_, self.best_weights)
 
 class AdjustVariable:
     """AdjustVariable(name, start=0.03, stop=0.001)

@@ -2,10 +2,12 @@
 import copy
 import inspect
 import os
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
+import sklearn.base
 import skorch
 import torch
 from skorch.callbacks import Callback, EpochTimer
@@ -19,7 +21,8 @@ from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples
 from .build import Layers, build_layers, factory_parameters
 from .handlers import PrintLayerInfo, PrintLog
-from .layers import EmbeddingLayer, InputLayer, Network, feeding, get_all_params, get_output
+from .layers import (EmbeddingLayer, InputLayer, Layer, Network, feeding, get_all_params,
+                     get_output)
 from .nonlinearities import identity, softmax
 from .params import load_into_layers, read_params, write_params
 from .objectives import aggregate, categorical_crossentropy, squared_error
@@ -33,6 +36,10 @@ DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
                   "on_training_finished")
 
+# Arguments only nolearn code sets: with one of them, a second fit that discards trained
+# weights is probably a port expecting nolearn's rule, and is warned about.
+NOLEARN_ONLY_ARGUMENTS = HANDLER_EVENTS + ("custom_scores", "scores_train", "scores_valid",
+                                           "more_params")
 
 def objective(layers, loss_function, target, aggregate=aggregate, deterministic=False, l1=0,
               l2=0, get_output_kw=None):
@@ -211,6 +218,17 @@ class NeuralNet(skorch.NeuralNet):
         return params
 
     def set_params(self, **params):
+    def __sklearn_clone__(self):
+        """scikit-learn's clone, except that a graph of layer instances in `layers` is deep-copied
+        whole: Lasagne's ``Layer.get_params`` lists parameters, it is no estimator's."""
+        params = self.get_params(deep=False)
+        graph = params.pop("layers")
+        is_graph = isinstance(graph, Layer) or (isinstance(graph, (list, tuple))
+                                                and any(isinstance(l, Layer) for l in graph))
+        layers = copy.deepcopy(graph) if is_graph else sklearn.base.clone(graph, safe=False)
+        params = {name: sklearn.base.clone(value, safe=False) for name, value in params.items()}
+        return type(self)(layers, **params)
+
         """Set parameters, including new ``<layer>_<param>`` ones (checked at the next fit)."""
         known = set(self.get_params())
         _reject_fitted_names(params)
@@ -238,7 +256,9 @@ class NeuralNet(skorch.NeuralNet):
 
     def _check_unused_kwargs(self):
         prefixes = [f"{name}_" for name in self.layers_] + ["update_", "objective_"]
-        unused = [k for k in self._extra_kwargs() if not k.startswith(tuple(prefixes))]
+        # nolearn exempted more_params: a shared dict may hold parameters of other nets' layers
+        unused = [k for k in self._extra_kwargs() if not k.startswith(tuple(prefixes))
+                  and k not in (self.more_params or {})]
         if unused:
             candidates = self._valid_kwarg_names()
             hints = [k + did_you_mean(k, candidates) for k in sorted(unused)]
@@ -467,9 +487,25 @@ class NeuralNet(skorch.NeuralNet):
         if not keep:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=not keep)
+            self._warn_if_discarding_nolearn_training()
 
     def partial_fit(self, X, y, classes=None, epochs=1):
         """Continue training for `epochs` epochs (one by default), initializing if needed."""
+    def _warn_if_discarding_nolearn_training(self):
+        """Warn (once per net) when fit is about to discard trained weights of a net set up
+        with nolearn's handlers or scores: a ported script that calls fit in a loop expects
+        nolearn's rule (training continues), which only the legacy shim keeps."""
+        trained = self.initialized_ and self.history_ is not None and len(self.history_) > 0
+        nolearn_style = any(getattr(self, name) for name in NOLEARN_ONLY_ARGUMENTS)
+        if trained and nolearn_style and not self.__dict__.get("_warned_refit", False):
+            self._warned_refit = True
+            warnings.warn(
+                f"fit() starts again from new weights (scikit-learn's rule) and discards the "
+                f"{len(self.history_)} epochs this net has trained; nolearn kept training from "
+                "the current weights. Use partial_fit(X, y, epochs=...) or warm_start=True to "
+                "continue, or run the script through `python -m sknet.legacy`, which keeps "
+                "nolearn's rule.", UserWarning, stacklevel=3)
+
         if not self.initialized_:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=False)

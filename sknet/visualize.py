@@ -4,6 +4,7 @@ Every function returns the matplotlib Figure; pass ``filename=...`` to also save
 format matplotlib knows from the extension). Images are ``(channels, rows, cols)`` arrays; the
 first channel is shown.
 """
+import io
 import math
 
 import numpy as np
@@ -152,13 +153,51 @@ def plot_saliency(net, X, figsize=(9, None), filename=None):
     return _finish(figure, filename)
 
 
-def draw_to_file(net_or_layer, filename, figsize=None):
-    """Draw the layer graph (name, class and output shape of each layer, arrows from each
-    layer's inputs) and save it to `filename`; a layer is placed one row below its deepest
-    input."""
+def draw_to_file(net_or_layers, filename, figsize=None, output_shape=True, verbose=False):
+    """Draw the layer graph of a net, an output layer or a list of layers (name, class and,
+    with `output_shape`, the output shape of each layer; with `verbose`, also its sizes,
+    stride, dropout rate and nonlinearity; arrows from each layer's inputs) and save it to
+    `filename`; a layer is placed one row below its deepest input."""
+    figure = _graph_figure(net_or_layers, figsize, output_shape, verbose)
+    return _finish(figure, filename)
+
+
+def draw_to_notebook(net_or_layers, figsize=None, output_shape=True, verbose=False):
+    """The `draw_to_file` drawing as an ``IPython.display.Image`` (PNG), to show in a
+    notebook cell."""
+    try:
+        from IPython.display import Image
+    except ImportError as error:
+        raise ImportError("draw_to_notebook needs IPython (it comes with Jupyter): "
+                          "pip install ipython; or save the drawing with draw_to_file") from error
+    figure = _graph_figure(net_or_layers, figsize, output_shape, verbose)
+    png = io.BytesIO()
+    figure.savefig(png, format="png")
+    _pyplot().close(figure)  # the notebook shows the Image, not the figure a second time
+    return Image(data=png.getvalue(), format="png")
+
+
+_VERBOSE_ATTRIBUTES = ("num_units", "num_filters", "filter_size", "pool_size", "stride", "p")
+
+
+def _layer_label(layer, output_shape, verbose):
+    lines = [layer.name or "", type(layer).__name__]
+    if verbose:
+        lines += [f"{name}: {getattr(layer, name)}" for name in _VERBOSE_ATTRIBUTES
+                  if hasattr(layer, name)]
+        nonlinearity = getattr(layer, "nonlinearity", None)
+        if nonlinearity is not None:
+            lines.append("nonlinearity: " + getattr(nonlinearity, "__name__",
+                                                    type(nonlinearity).__name__))
+    if output_shape:
+        lines.append(str(layer.output_shape))
+    return "\n".join(lines)
+
+
+def _graph_figure(net_or_layers, figsize, output_shape, verbose):
     plt = _pyplot()
-    layers = (list(net_or_layer.layers_.values()) if hasattr(net_or_layer, "layers_")
-              else get_all_layers(net_or_layer))
+    layers = (list(net_or_layers.layers_.values()) if hasattr(net_or_layers, "layers_")
+              else get_all_layers(net_or_layers))
     depth = {}
     for layer in layers:
         inputs = _inputs_of(layer)
@@ -167,7 +206,9 @@ def draw_to_file(net_or_layer, filename, figsize=None):
     for layer in layers:
         rows.setdefault(depth[layer], []).append(layer)
     width = max(len(row) for row in rows.values())
-    figure, ax = plt.subplots(figsize=figsize or (3 * width + 1, 1.1 * len(rows) + 0.5))
+    lines = 3 + 6 * bool(verbose)
+    figure, ax = plt.subplots(figsize=figsize or (3 * width + 1,
+                                                  0.37 * lines * len(rows) + 0.5))
     position = {}
     for d, row in rows.items():
         for i, layer in enumerate(row):
@@ -179,13 +220,12 @@ def draw_to_file(net_or_layer, filename, figsize=None):
                             arrowprops={"arrowstyle": "->", "shrinkA": 14, "shrinkB": 14})
     for layer, (x, y) in position.items():
         colour = "#cde5f7" if isinstance(layer, InputLayer) else "#f3e2c7"
-        ax.text(x, y, f"{layer.name or ''}\n{type(layer).__name__}\n{layer.output_shape}",
-                ha="center", va="center", fontsize=8,
-                bbox={"boxstyle": "round", "facecolor": colour})
+        ax.text(x, y, _layer_label(layer, output_shape, verbose), ha="center", va="center",
+                fontsize=8, bbox={"boxstyle": "round", "facecolor": colour})
     ax.set_xlim(0, width)
     ax.set_ylim(-len(rows) + 0.5, 0.5)
     ax.axis("off")
-    return _finish(figure, filename)
+    return figure
 
 
 def _inputs_of(layer):

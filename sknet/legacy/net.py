@@ -34,10 +34,31 @@ def _translate_old_arguments(kwargs):
 class NeuralNet(net.NeuralNet):
     """nolearn's NeuralNet under the legacy shim: `sknet.NeuralNet` that also takes
     eval_size, batch_iterator, custom_score, loss and X_tensor_type, has
-    load_weights_from / save_weights_to, and loads mismatched parameter files leniently."""
+    load_weights_from / save_weights_to, loads mismatched parameter files leniently, and,
+    as nolearn did, trains on from the current weights when fit is called again."""
 
     def __init__(self, layers, **kwargs):
         super().__init__(layers, **_translate_old_arguments(kwargs))
+
+    @property
+    def batch_iterator(self):
+        """nolearn 0.5's single iterator: reads as `batch_iterator_train`."""
+        warn_renamed("NeuralNet.batch_iterator",
+                     "NeuralNet.batch_iterator_train / batch_iterator_test")
+        return self.batch_iterator_train
+
+    @batch_iterator.setter
+    def batch_iterator(self, iterator):
+        warn_renamed("NeuralNet.batch_iterator",
+                     "NeuralNet.batch_iterator_train / batch_iterator_test")
+        self.batch_iterator_train = self.batch_iterator_test = iterator
+
+    def fit(self, X, y, epochs=None):
+        """nolearn's rule: a net that is already initialized (fitted, or given
+        `initialize()`) trains on from its current weights; the first fit builds it."""
+        if self.initialized_:
+            self.continue_from_current_weights_ = True
+        return super().fit(X, y, epochs)
 
     def load_params_from(self, source, skip_mismatched=True):
         """`sknet.NeuralNet.load_params_from` with nolearn's lenient default: parameters whose

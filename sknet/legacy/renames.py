@@ -1,5 +1,6 @@
 """Old names that the legacy shim still accepts: each use warns once, naming the modern
 spelling."""
+import dis
 import os
 import sys
 import warnings
@@ -77,8 +78,21 @@ def stand_ins(module_name, names, why=""):
 
 
 def missing_attributes(module_name):
-    """A module-level ``__getattr__`` whose AttributeError points to the porting guide."""
+    """A module-level ``__getattr__`` for names the emulation lacks: ``from module import
+    name`` raises `LegacyFeatureError` (Python would turn an AttributeError there into a bare
+    ImportError), attribute access an AttributeError, so ``hasattr`` and ``getattr(module,
+    name, default)`` probes still answer; both point to the porting guide."""
     def __getattr__(name):
+        if _called_by_from_import():
+            raise LegacyFeatureError(f"cannot import name {name!r} from {module_name!r}: sknet "
+                                     f"does not emulate it; see {PORTING_GUIDE}")
         raise AttributeError(f"module {module_name!r} has no attribute {name!r} (sknet does not "
                              f"emulate it; see {PORTING_GUIDE})")
     return __getattr__
+
+
+def _called_by_from_import():
+    """Whether the Python frame that asked for a module attribute is running ``from m import
+    name`` (the IMPORT_FROM instruction) rather than ``m.name``, getattr or hasattr."""
+    frame = sys._getframe(2)
+    return dis.opname[frame.f_code.co_code[frame.f_lasti]] == "IMPORT_FROM"
