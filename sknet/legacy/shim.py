@@ -1,5 +1,6 @@
 """Installing the shim: an import hook that serves ``lasagne``, ``nolearn`` and ``theano``
-from `sknet.legacy.emulated`, Theano's ``get_value`` / ``set_value`` on tensors, and the NumPy
+from `sknet.legacy.emulated`, and the moved modules ``cPickle``, ``sklearn.cross_validation``
+and ``sklearn.grid_search``; Theano's ``get_value`` / ``set_value`` on tensors, and the NumPy
 names NumPy 2 removed."""
 import functools
 import importlib
@@ -7,6 +8,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
+import types
 import warnings
 
 import numpy as np
@@ -15,15 +17,19 @@ import torch
 from .renames import LegacyNameWarning, not_supported, warn_renamed
 
 EMULATED = ("lasagne", "nolearn", "theano")
+# Modules of Python 2 and scikit-learn 0.17 that moved: served under the old name, the first use
+# warning with the modern one.
+MOVED = ("cPickle", "sklearn.cross_validation", "sklearn.grid_search")
 _EMULATION_PACKAGE = "sknet.legacy.emulated"
 
 
 class _EmulatedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds ``lasagne.*``, ``nolearn.*`` and ``theano.*`` in `sknet.legacy.emulated`; a
-    module the emulation lacks fails to import with a pointer to the porting guide."""
+    """Finds ``lasagne.*``, ``nolearn.*``, ``theano.*`` and the `MOVED` modules in
+    `sknet.legacy.emulated`; a module the emulation lacks fails to import with a pointer to
+    the porting guide."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.partition(".")[0] not in EMULATED:
+        if fullname.partition(".")[0] not in EMULATED and fullname not in MOVED:
             return None
         real_name = f"{_EMULATION_PACKAGE}.{fullname}"
         try:
@@ -37,10 +43,33 @@ class _EmulatedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             loader_state=real_name)
 
     def create_module(self, spec):
-        return importlib.import_module(spec.loader_state)
+        module = importlib.import_module(spec.loader_state)
+        return _MovedModule(spec.name, module) if spec.name in MOVED else module
 
     def exec_module(self, module):
         """The emulated module ran when `create_module` imported it."""
+
+
+class _MovedModule(types.ModuleType):
+    """An old module name served from its implementation in `sknet.legacy.emulated`: the first
+    use warns, naming the implementation's ``MODERN_NAME``; a name it lacks is a
+    `LegacyFeatureError` (an ImportError, so ``from ... import`` reports it as it is)."""
+
+    def __init__(self, old_name, implementation):
+        super().__init__(old_name, implementation.__doc__)
+        self.__all__ = implementation.__all__
+        self._implementation = implementation
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        if name not in self.__all__:
+            raise not_supported(f"{self.__name__}.{name}")
+        warn_renamed(self.__name__, self._implementation.MODERN_NAME)
+        return getattr(self._implementation, name)
+
+    def __dir__(self):
+        return list(self.__all__)
 
 
 _FINDER = _EmulatedModuleFinder()
@@ -99,7 +128,8 @@ def installed():
 
 
 def install(shadow=False):
-    """Serve ``import lasagne`` / ``nolearn`` / ``theano`` from sknet in this process.
+    """Serve ``import lasagne`` / ``nolearn`` / ``theano`` from sknet in this process, and the
+    moved modules ``cPickle``, ``sklearn.cross_validation``, ``sklearn.grid_search``.
 
     Refuses (RuntimeError) when a real one of those packages is importable or imported,
     unless ``shadow=True``. Also gives tensors Theano's ``get_value`` / ``set_value``,
@@ -146,6 +176,11 @@ def uninstall():
     sys.meta_path.remove(_FINDER)
     for key in [k for k, m in sys.modules.items()
                 if k.partition(".")[0] in EMULATED and _is_emulated(m)]:
+        del sys.modules[key]
+    for key in [k for k in MOVED if isinstance(sys.modules.get(k), _MovedModule)]:
+        parent, _, child = key.rpartition(".")
+        if parent and isinstance(getattr(sys.modules.get(parent), child, None), _MovedModule):
+            delattr(sys.modules[parent], child)
         del sys.modules[key]
     del torch.Tensor.get_value, torch.Tensor.set_value
     numpy_getattr = np.__getattr__.numpy_getattr
