@@ -253,9 +253,9 @@ class EarlyStopping:
     def __init__(self, patience=100, criterion="valid_loss", criterion_smaller_is_better=True,
                  verbose=1):
         self.patience = patience
-        self.verbose = verbose
         self.criterion = criterion
         self.criterion_smaller_is_better = criterion_smaller_is_better
+        self.verbose = verbose
         self.best_valid = np.inf if criterion_smaller_is_better else -np.inf
         self.best_valid_epoch = 0
         self.best_weights = None
@@ -280,11 +280,11 @@ class EarlyStopping:
             load_into_layers(nn.layers_, self.best_weights)
             raise StopIteration()
 
-
     def load_best_weights(self, nn, train_history=None):
         """Load the best epoch's parameters (usable as an `on_training_finished` handler)."""
         if self.best_weights is not None:
             load_into_layers(nn.layers_, self.best_weights)
+
 
 class AdjustVariable:
     """AdjustVariable(name, start=0.03, stop=0.001)

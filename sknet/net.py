@@ -35,11 +35,11 @@ from .validation import check_X, check_y, class_labels, data_shapes, target_widt
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
                   "on_training_finished")
-
 # Arguments only nolearn code sets: with one of them, a second fit that discards trained
 # weights is probably a port expecting nolearn's rule, and is warned about.
 NOLEARN_ONLY_ARGUMENTS = HANDLER_EVENTS + ("custom_scores", "scores_train", "scores_valid",
                                            "more_params")
+
 
 def objective(layers, loss_function, target, aggregate=aggregate, deterministic=False, l1=0,
               l2=0, get_output_kw=None):
@@ -217,7 +217,6 @@ class NeuralNet(skorch.NeuralNet):
         params.update(self._get_params_callbacks(deep=deep))
         return params
 
-    def set_params(self, **params):
     def __sklearn_clone__(self):
         """scikit-learn's clone, except that a graph of layer instances in `layers` is deep-copied
         whole: Lasagne's ``Layer.get_params`` lists parameters, it is no estimator's."""
@@ -229,6 +228,7 @@ class NeuralNet(skorch.NeuralNet):
         params = {name: sklearn.base.clone(value, safe=False) for name, value in params.items()}
         return type(self)(layers, **params)
 
+    def set_params(self, **params):
         """Set parameters, including new ``<layer>_<param>`` ones (checked at the next fit)."""
         known = set(self.get_params())
         _reject_fitted_names(params)
@@ -485,12 +485,10 @@ class NeuralNet(skorch.NeuralNet):
         """
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
+            self._warn_if_discarding_nolearn_training()
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=not keep)
-            self._warn_if_discarding_nolearn_training()
 
-    def partial_fit(self, X, y, classes=None, epochs=1):
-        """Continue training for `epochs` epochs (one by default), initializing if needed."""
     def _warn_if_discarding_nolearn_training(self):
         """Warn (once per net) when fit is about to discard trained weights of a net set up
         with nolearn's handlers or scores: a ported script that calls fit in a loop expects
@@ -506,6 +504,8 @@ class NeuralNet(skorch.NeuralNet):
                 "continue, or run the script through `python -m sknet.legacy`, which keeps "
                 "nolearn's rule.", UserWarning, stacklevel=3)
 
+    def partial_fit(self, X, y, classes=None, epochs=1):
+        """Continue training for `epochs` epochs (one by default), initializing if needed."""
         if not self.initialized_:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=False)
