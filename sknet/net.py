@@ -24,6 +24,7 @@ from .handlers import PrintLayerInfo, PrintLog
 from .layers import (EmbeddingLayer, InputLayer, Layer, Network, feeding, get_all_params,
                      get_output)
 from .nonlinearities import identity, softmax
+from .files import InterruptedWrite
 from .params import load_into_layers, read_params, write_params
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .regularization import l1 as l1_penalty
@@ -481,7 +482,8 @@ class NeuralNet(skorch.NeuralNet):
         """Train for `epochs` (default `max_epochs`) epochs; returns self.
 
         Starts from new weights unless `warm_start` or `load_params_from` say otherwise.
-        Ctrl-C stops training and keeps the net as trained so far.
+        Ctrl-C stops training and keeps the net as trained so far (the history lists the
+        finished epochs); Ctrl-C during a handler's file write is raised (`InterruptedWrite`).
         """
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
@@ -536,10 +538,18 @@ class NeuralNet(skorch.NeuralNet):
         self.notify("on_train_begin", X=X, y=y)
         try:
             self.fit_loop(X, y, epochs=epochs)
-        except KeyboardInterrupt:
-            pass
+        except KeyboardInterrupt as interrupt:
+            self._drop_unfinished_epoch()
+            if isinstance(interrupt, InterruptedWrite):
+                raise  # a handler's save was abandoned: say so rather than return quietly
         self.notify("on_train_end", X=X, y=y)
         return self
+
+    def _drop_unfinished_epoch(self):
+        """After Ctrl-C, keep only finished epochs in the history (an epoch's row is opened
+        when it begins), so that epochs count on and handlers read whole rows."""
+        if len(self.history) and "train_loss" not in self.history[-1]:
+            del self.history[-1]
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -64,3 +66,57 @@ def test_train_split_shuffle_and_zero_and_bad_sizes():
     for bad in (1, 1.5, -0.1):
         with pytest.raises(ValueError, match=r"eval_size must be in \[0, 1\)"):
             TrainSplit(bad)
+
+
+def test_each_call_returns_its_own_iterator_and_leaves_others_alone():
+    iterator = BatchIterator(4)
+    first, second = iterator(np.arange(10)), iterator(np.arange(100, 106))
+    assert first is not iterator and second is not first
+    assert [xb.tolist() for xb, _ in first] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert [xb.tolist() for xb, _ in second] == [[100, 101, 102, 103], [104, 105]]
+    assert len(iterator) == 2  # nolearn's len(): the data bound last
+
+
+def test_successive_calls_draw_new_orders_from_the_configured_random_state():
+    iterator, X = BatchIterator(10, shuffle=True, seed=3), np.arange(10)
+    orders = [np.concatenate([xb for xb, _ in iterator(X)]) for _ in range(2)]
+    expected = np.random.RandomState(3)
+    assert [o.tolist() for o in orders] == [expected.permutation(10).tolist() for _ in "ab"]
+
+
+class Flipping(BatchIterator):
+    """nolearn-style augmentation: flips the sign of training batches, counts the batches."""
+
+    batches_seen = 0
+
+    def transform(self, Xb, yb):
+        self.batches_seen += 1
+        return (Xb if self.test else -Xb), yb
+
+
+class EveryOtherRow(BatchIterator):
+    """nolearn-era iterator that reads self.X and wraps the parent's __iter__."""
+
+    def __iter__(self):
+        assert len(self.X) >= 1
+        for Xb, yb in super().__iter__():
+            yield Xb[::2], yb
+
+
+def test_subclasses_see_the_bound_data_test_flag_and_keep_their_state():
+    training, testing = Flipping(3), Flipping(3)
+    testing.test = True
+    X = np.arange(5)
+    assert [xb.tolist() for xb, _ in training(X)] == [[0, -1, -2], [-3, -4]]
+    assert [xb.tolist() for xb, _ in testing(X)] == [[0, 1, 2], [3, 4]]
+    list(training(X))
+    assert training.batches_seen == 4  # counted on the configured iterator across calls
+    assert [xb.tolist() for xb, _ in EveryOtherRow(3)(X)] == [[0, 2], [3]]
+
+
+def test_a_pickled_iterator_keeps_its_configuration_not_the_data():
+    iterator = Flipping(3, shuffle=True)
+    bound = iterator(np.arange(1000))
+    restored = pickle.loads(pickle.dumps(bound))
+    assert not hasattr(restored, "X") and "_configured" not in vars(restored)
+    assert (restored.batch_size, restored.shuffle) == (3, True)

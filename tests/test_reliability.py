@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from sknet import BatchIterator, layers, shared
-from sknet.handlers import AdjustVariable, SaveWeights
+from sknet.handlers import AdjustVariable, EarlyStopping, SaveWeights
 
 from .nets import classification_data, mlp
 
@@ -83,6 +83,41 @@ def test_ctrl_c_returns_the_net_as_of_the_last_finished_batch():
         for value, expected in zip(values, interrupt.weights[name]):
             np.testing.assert_array_equal(value, expected)
     assert net.predict(X).shape == (300,)
+
+
+class Unchanged(BatchIterator):
+    """Overrides transform (doing nothing), so batches take the host path."""
+
+    def transform(self, Xb, yb):
+        return Xb, yb
+
+
+@pytest.mark.parametrize("iterator", [BatchIterator, Unchanged], ids=["device", "host"])
+@pytest.mark.parametrize("batch", [1, 3, 5])
+def test_after_ctrl_c_the_history_holds_finished_epochs_and_training_goes_on(
+        tmp_path, iterator, batch):
+    X, y = classification_data(n=300)  # 240 training rows: 5 batches of 50
+    net = mlp(max_epochs=10, batch_iterator_train=iterator(50),
+              on_batch_finished=[InterruptAt(epoch=3, batch=batch)])
+    assert (net._device_resident(net.initialize().batch_iterator_train_, X)[0] is X) == (
+        iterator is Unchanged)
+    net.fit(X, y)
+    assert [h["epoch"] for h in net.history] == [1, 2]
+    net.on_batch_finished = []
+    net.handlers_["on_batch_finished"] = []
+    stopping = EarlyStopping(patience=100, verbose=0)
+    net.handlers_["on_epoch_finished"] = [stopping]
+    net.partial_fit(X, y, epochs=2)
+    rows = list(net.train_history_)
+    assert [h["epoch"] for h in rows] == [1, 2, 3, 4] and len(net.history) == 4
+    assert all(np.isfinite(h["train_loss"]) and np.isfinite(h["valid_loss"]) for h in rows)
+    assert stopping.best_valid == min(h["valid_loss"] for h in rows)
+    SaveWeights(str(tmp_path / "best.pkl"), only_best=True)(net, net.train_history_)
+    assert (tmp_path / "best.pkl").exists() == (rows[-1]["valid_loss"] == stopping.best_valid)
+    pytest.importorskip("matplotlib")
+    from sknet.visualize import plot_loss
+    line = plot_loss(net).axes[0].lines[0]
+    assert line.get_xdata().tolist() == [1, 2, 3, 4]
 
 
 def _checkpointed_net(tmp_path, epochs):
