@@ -1,10 +1,30 @@
 """The base classes every layer derives from: `Layer` (one input) and `MergeLayer` (several)."""
+import numbers
 from collections import OrderedDict
 
 from torch import nn
 
 from ..nonlinearities import identity
 from ..utils import create_param
+
+
+def is_int(value):
+    """Whether `value` is an integer as Lasagne counts them: Python's or NumPy's, not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def as_shape(shape):
+    """`shape` as a tuple of Python ints and None (NumPy integers, e.g. from ``x.shape``, are
+    sizes too)."""
+    return tuple(int(d) if is_int(d) else d for d in shape)
+
+
+def as_size(value, argument, layer_name):
+    """A positive size argument such as `num_units` as a Python int, or a ValueError naming
+    the argument and the value received."""
+    if not is_int(value) or value < 1:
+        raise ValueError(f"{layer_name}: {argument} must be a positive int, got {value!r}")
+    return int(value)
 
 
 class _ShapeCheckedMeta(type(nn.Module)):
@@ -33,10 +53,10 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
         super().__init__()
         if isinstance(incoming, (tuple, list)):
             self._set_incoming(None)
-            self.input_shape = tuple(incoming)
+            self.input_shape = as_shape(incoming)
         else:
             self._set_incoming(incoming)
-            self.input_shape = tuple(incoming.output_shape)
+            self.input_shape = as_shape(incoming.output_shape)
         self.name = name
         self.params = OrderedDict()
         if any(d is not None and d <= 0 for d in self.input_shape):
@@ -145,7 +165,7 @@ class MergeLayer(Layer):
         nn.Module.__init__(self)
         layers = [None if isinstance(i, (tuple, list)) else i for i in incomings]
         object.__setattr__(self, "input_layers", layers)
-        self.input_shapes = [tuple(i) if layer is None else tuple(layer.output_shape)
+        self.input_shapes = [as_shape(i) if layer is None else as_shape(layer.output_shape)
                              for i, layer in zip(incomings, layers)]
         self.name = name
         self.params = OrderedDict()

@@ -4,7 +4,7 @@ import torch
 
 from .. import init
 from ..nonlinearities import rectify
-from .base import Layer, nonlinearity_or_identity
+from .base import Layer, as_size, nonlinearity_or_identity
 
 
 class DenseLayer(Layer):
@@ -25,7 +25,7 @@ class DenseLayer(Layer):
                  nonlinearity=rectify, num_leading_axes=1, name=None):
         super().__init__(incoming, name)
         self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
-        self.num_units = num_units
+        self.num_units = as_size(num_units, "num_units", self.describe())
         ndim = len(self.input_shape)
         if num_leading_axes >= ndim:
             raise ValueError(
@@ -44,8 +44,8 @@ class DenseLayer(Layer):
                 f"{self.describe()} needs a fixed input size after the leading axes, got input "
                 f"shape {self.input_shape} with num_leading_axes={num_leading_axes}")
         num_inputs = int(np.prod(trailing))
-        self.W = self.add_param(W, (num_inputs, num_units), name="W")
-        self.b = None if b is None else self.add_param(b, (num_units,), name="b",
+        self.W = self.add_param(W, (num_inputs, self.num_units), name="W")
+        self.b = None if b is None else self.add_param(b, (self.num_units,), name="b",
                                                        regularizable=False)
 
     def get_output_shape_for(self, input_shape):
@@ -80,17 +80,17 @@ class NINLayer(Layer):
                  b=init.Constant(0.0), nonlinearity=rectify, name=None):
         super().__init__(incoming, name)
         self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
-        self.num_units = num_units
+        self.num_units = as_size(num_units, "num_units", self.describe())
         self.untie_biases = untie_biases
         num_input_channels = self.input_shape[1]
         if num_input_channels is None:
             raise ValueError(f"{self.describe()} needs a known number of input channels, got "
                              f"input shape {self.input_shape}")
-        self.W = self.add_param(W, (num_input_channels, num_units), name="W")
+        self.W = self.add_param(W, (num_input_channels, self.num_units), name="W")
         if b is None:
             self.b = None
         else:
-            b_shape = (num_units,) + tuple(self.input_shape[2:]) if untie_biases else (num_units,)
+            b_shape = (self.num_units,) + self.input_shape[2:] if untie_biases else (self.num_units,)
             self.b = self.add_param(b, b_shape, name="b", regularizable=False)
 
     def get_output_shape_for(self, input_shape):

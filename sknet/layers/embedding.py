@@ -1,6 +1,6 @@
 """EmbeddingLayer: a lookup table from integer ids to learned vectors."""
 from .. import init
-from .base import Layer
+from .base import Layer, as_size
 
 
 class EmbeddingLayer(Layer):
@@ -15,9 +15,9 @@ class EmbeddingLayer(Layer):
 
     def __init__(self, incoming, input_size, output_size, W=init.Normal(), name=None):
         super().__init__(incoming, name)
-        self.input_size = input_size
-        self.output_size = output_size
-        self.W = self.add_param(W, (input_size, output_size), name="W")
+        self.input_size = as_size(input_size, "input_size", self.describe())
+        self.output_size = as_size(output_size, "output_size", self.describe())
+        self.W = self.add_param(W, (self.input_size, self.output_size), name="W")
 
     def get_output_shape_for(self, input_shape):
         return tuple(input_shape) + (self.output_size,)

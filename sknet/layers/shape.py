@@ -3,7 +3,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .base import Layer
+from .base import Layer, is_int
 
 
 class FlattenLayer(Layer):
@@ -19,7 +19,7 @@ class FlattenLayer(Layer):
         super().__init__(incoming, name)
         if outdim < 1:
             raise ValueError(f"{self.describe()}: outdim must be >= 1, got {outdim}")
-        self.outdim = outdim
+        self.outdim = int(outdim)
 
     def get_output_shape_for(self, input_shape):
         rest = input_shape[self.outdim - 1:]
@@ -50,15 +50,15 @@ class ReshapeLayer(Layer):
         shape = tuple(shape)
         for entry in shape:
             if isinstance(entry, list):
-                if len(entry) != 1 or not isinstance(entry[0], int) or entry[0] < 0:
+                if len(entry) != 1 or not is_int(entry[0]) or entry[0] < 0:
                     raise ValueError(f"{self.describe()}: `[i]` entries of shape must hold one "
                                      f"non-negative int, got {entry!r} in {shape}")
-            elif not isinstance(entry, int) or (entry < 1 and entry != -1):
+            elif not is_int(entry) or (entry < 1 and entry != -1):
                 raise ValueError(f"{self.describe()}: shape entries must be positive ints, [i] "
                                  f"or -1, got {entry!r} in {shape}")
         if sum(1 for entry in shape if entry == -1) > 1:
             raise ValueError(f"{self.describe()}: shape may hold -1 only once, got {shape}")
-        self.shape = shape
+        self.shape = tuple([int(e[0])] if isinstance(e, list) else int(e) for e in shape)
 
     def get_output_shape_for(self, input_shape):
         output = list(self.shape)
@@ -111,13 +111,13 @@ class DimshuffleLayer(Layer):
     def __init__(self, incoming, pattern, name=None):
         super().__init__(incoming, name)
         pattern = tuple(pattern)
-        used = [p for p in pattern if p != "x"]
-        if not all(isinstance(p, int) and not isinstance(p, bool) for p in used):
+        used = [p for p in pattern if not (isinstance(p, str) and p == "x")]
+        if not all(is_int(p) for p in used):
             raise ValueError(f"{self.describe()}: pattern entries must be ints or 'x', got "
                              f"{pattern}")
         if len(set(used)) != len(used):
             raise ValueError(f"{self.describe()}: pattern uses an axis twice: {pattern}")
-        self.pattern = pattern
+        self.pattern = tuple(p if isinstance(p, str) else int(p) for p in pattern)
 
     def get_output_shape_for(self, input_shape):
         for axis in self.pattern:
@@ -147,35 +147,48 @@ dimshuffle = DimshuffleLayer
 class PadLayer(Layer):
     """PadLayer(incoming, width, val=0, batch_ndim=2, name=None)
 
-    Pads every axis after the first `batch_ndim` with `val`: `width` is an int, or one int or
-    (before, after) pair per padded axis.
+    Pads the axes after the first `batch_ndim` with `val`: `width` is an int for every such
+    axis, or one int or (before, after) pair per axis, starting at the first padded axis (as in
+    Lasagne, axes left over are not padded).
 
     >>> PadLayer((None, 3, 28, 28), width=2).output_shape
     (None, 3, 32, 32)
     >>> PadLayer((None, 3, 28, 28), width=[(1, 0), (0, 2)]).output_shape
     (None, 3, 29, 30)
+    >>> PadLayer((None, 3, 28, 28), width=[(1, 2)]).output_shape
+    (None, 3, 31, 28)
     """
 
     def __init__(self, incoming, width, val=0, batch_ndim=2, name=None):
         super().__init__(incoming, name)
-        padded_axes = len(self.input_shape) - batch_ndim
-        if isinstance(width, int):
-            width = [width] * padded_axes
-        width = [tuple(w) if isinstance(w, (tuple, list)) else (w, w) for w in width]
-        if len(width) != padded_axes or any(len(w) != 2 or min(w) < 0 for w in width):
-            raise ValueError(f"{self.describe()}: width must be an int or {padded_axes} "
-                             f"non-negative ints or (before, after) pairs, got {width}")
         self.width = width
         self.val = val
         self.batch_ndim = batch_ndim
+        self._pairs = self._before_after_pairs(width, len(self.input_shape) - batch_ndim)
+
+    def _before_after_pairs(self, width, padded_axes):
+        """`width` as one (before, after) pair of ints per axis after `batch_ndim`."""
+        if is_int(width):
+            width = [width] * padded_axes
+        try:
+            pairs = [tuple(w) if isinstance(w, (tuple, list, np.ndarray)) else (w, w)
+                     for w in width]
+        except TypeError:
+            pairs = None
+        if (pairs is None or len(pairs) > padded_axes or
+                not all(len(p) == 2 and all(is_int(w) and w >= 0 for w in p) for p in pairs)):
+            raise ValueError(f"{self.describe()}: width must be an int, or up to {padded_axes} "
+                             f"non-negative ints or (before, after) pairs, got {width!r}")
+        return [(int(before), int(after)) for before, after in pairs] + \
+            [(0, 0)] * (padded_axes - len(pairs))
 
     def get_output_shape_for(self, input_shape):
         padded = tuple(None if d is None else d + before + after
-                       for d, (before, after) in zip(input_shape[self.batch_ndim:], self.width))
+                       for d, (before, after) in zip(input_shape[self.batch_ndim:], self._pairs))
         return tuple(input_shape[:self.batch_ndim]) + padded
 
     def get_output_for(self, input, **kwargs):
-        widths = [w for before_after in reversed(self.width) for w in before_after]
+        widths = [w for before_after in reversed(self._pairs) for w in before_after]
         return F.pad(input, widths, value=self.val)
 
 
@@ -195,19 +208,19 @@ class SliceLayer(Layer):
 
     def __init__(self, incoming, indices, axis=-1, name=None):
         super().__init__(incoming, name)
-        self.indices = indices
-        self.axis = axis
+        self.slice = int(indices) if is_int(indices) else indices  # Lasagne's attribute name
+        self.axis = int(axis)
 
     def get_output_shape_for(self, input_shape):
         shape = list(input_shape)
-        if isinstance(self.indices, int):
+        if is_int(self.slice):
             del shape[self.axis]
         elif shape[self.axis] is not None:
-            shape[self.axis] = len(range(*self.indices.indices(shape[self.axis])))
+            shape[self.axis] = len(range(*self.slice.indices(shape[self.axis])))
         return tuple(shape)
 
     def get_output_for(self, input, **kwargs):
-        indices = self.indices
+        indices = self.slice
         if isinstance(indices, slice) and (indices.step or 1) < 0:  # torch slices step forward
             size = input.shape[self.axis]
             chosen = torch.tensor(list(range(*indices.indices(size))), dtype=torch.long,

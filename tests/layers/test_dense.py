@@ -65,3 +65,19 @@ def test_parameters_accept_arrays_tensors_callables_and_shared_parameters():
         DenseLayer((None, 3), 2, W=np.zeros((2, 3)))
     with pytest.raises(TypeError, match="initializer"):
         DenseLayer((None, 3), 2, W="glorot")
+
+
+def test_sizes_and_shapes_may_be_numpy_integers_and_become_python_ints():
+    x = np.random.randn(2, 6).astype(np.float32)
+    layer = DenseLayer((None, np.int64(6)), num_units=np.int64(3), nonlinearity=None)
+    assert layer.output_shape == (None, 3) and type(layer.output_shape[1]) is int
+    np.testing.assert_allclose(as_numpy(get_output(layer, x)), x @ as_numpy(layer.W), atol=1e-6)
+    nin = NINLayer((None, 3, 4, 4), num_units=np.int32(2), untie_biases=True)
+    assert nin.output_shape == (None, 2, 4, 4) and tuple(nin.b.shape) == (2, 4, 4)
+
+
+@pytest.mark.parametrize("num_units", [0, 2.0, "3", None, True])
+def test_num_units_must_be_a_positive_int(num_units):
+    with pytest.raises(ValueError, match=f"DenseLayer: num_units must be a positive int, got "
+                                         f"{num_units!r}"):
+        DenseLayer((None, 4), num_units=num_units)

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import torch
 
 from sknet.layers import EmbeddingLayer, InputLayer, get_output
@@ -19,3 +20,10 @@ def test_embedding_gradient_reaches_only_the_looked_up_rows():
     layer = EmbeddingLayer((None, 2), 5, 3)
     get_output(layer, torch.tensor([[1, 3]])).sum().backward()
     assert as_numpy(layer.W.grad).any(axis=1).tolist() == [False, True, False, True, False]
+
+
+def test_sizes_may_be_numpy_integers_and_must_be_positive():
+    layer = EmbeddingLayer((None, 3), input_size=np.int64(10), output_size=np.int64(4))
+    assert layer.output_shape == (None, 3, 4) and type(layer.output_shape[-1]) is int
+    with pytest.raises(ValueError, match="output_size must be a positive int, got 0"):
+        EmbeddingLayer((None, 3), input_size=10, output_size=0)

@@ -60,3 +60,41 @@ def test_slice_layer_with_index_and_slices_including_negative_steps():
     layer = SliceLayer((None, 6, 3), slice(None, None, -2), axis=1)
     assert layer.output_shape == (None, 3, 3)
     np.testing.assert_array_equal(_forward(layer, x), x[:, ::-2])
+
+
+def test_pad_layer_takes_lasagnes_width_forms_and_keeps_width_as_given():
+    x = np.random.randn(2, 3, 4, 5).astype(np.float32)
+    pairs = [(1, 2), (0, 3)]
+    layer = PadLayer((None, 3, 4, 5), width=pairs)
+    assert layer.width is pairs and layer.output_shape == (None, 3, 7, 8)
+    np.testing.assert_array_equal(_forward(layer, x), np.pad(x, [(0, 0), (0, 0), *pairs]))
+    # fewer widths than padded axes: Lasagne pads the leading ones only
+    layer = PadLayer((None, 3, 4, 5), width=[(1, 2)])
+    assert layer.output_shape == (None, 3, 7, 5)
+    np.testing.assert_array_equal(_forward(layer, x), np.pad(x, [(0, 0), (0, 0), (1, 2), (0, 0)]))
+    # one (before, after) pair per axis given as arrays, NumPy integers, batch_ndim=1
+    layer = PadLayer((None, 3, 4, 5), width=np.array([[0, 1], [1, 0], [2, 2]]), batch_ndim=1)
+    assert layer.output_shape == (None, 4, 5, 9)
+    layer = PadLayer((None, 3, 4, 5), width=np.int64(1))
+    assert layer.output_shape == (None, 3, 6, 7)
+    with pytest.raises(ValueError, match=r"width must be .* up to 2 .*got \[1, 1, 1\]"):
+        PadLayer((None, 3, 4, 5), width=[1, 1, 1])
+    with pytest.raises(ValueError, match="width must be"):
+        PadLayer((None, 3, 4, 5), width=[(1, -1)])
+
+
+def test_shape_layers_take_numpy_integers():
+    i = np.int64
+    x = np.random.randn(2, 12).astype(np.float32)
+    layer = ReshapeLayer((None, 12), ([i(0)], i(3), i(-1)))
+    assert layer.output_shape == (None, 3, 4) and layer.shape == ([0], 3, -1)
+    np.testing.assert_array_equal(_forward(layer, x), x.reshape(2, 3, 4))
+    layer = DimshuffleLayer((None, 12), (i(1), "x", i(0)))
+    assert layer.output_shape == (12, 1, None)
+    np.testing.assert_array_equal(_forward(layer, x), x.T[:, None, :])
+    layer = SliceLayer((None, 12), indices=np.int32(5), axis=i(1))
+    assert layer.output_shape == (None,) and layer.slice == 5
+    np.testing.assert_array_equal(_forward(layer, x), x[:, 5])
+    assert FlattenLayer((None, 3, 4), outdim=i(2)).output_shape == (None, 12)
+    with pytest.raises(ValueError, match="pattern entries must be ints or 'x'"):
+        DimshuffleLayer((None, 12), (True, 0))
