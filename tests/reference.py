@@ -39,10 +39,11 @@ def dilate(x, factors, axes):
     return x
 
 
-def transposed_conv2d(x, W, stride, crop, flip):
-    """Lasagne's documented transposed convolution: dilate the input by `stride`, pad it with
-    filter_size - 1 - crop zeros, and cross-correlate (convolve if `flip`) with W[in, out]."""
-    xd = dilate(x, stride, (2, 3))
+def transposed_conv(x, W, stride, crop, flip):
+    """Lasagne's documented transposed convolution (any number of spatial axes): dilate the
+    input by `stride`, pad it with filter_size - 1 - crop zeros, and cross-correlate (convolve
+    if `flip`) with W[in, out]."""
+    xd = dilate(x, stride, range(2, x.ndim))
     pads = [k - 1 - pad_amount(c, k) for c, k in zip(crop, W.shape[2:])]
     xp = np.pad(xd, [(0, 0), (0, 0)] + [(p, p) for p in pads])
     op = signal.convolve if flip else signal.correlate
@@ -50,6 +51,9 @@ def transposed_conv2d(x, W, stride, crop, flip):
         np.stack([sum(op(xp[i, c], W[c, o], mode="valid") for c in range(x.shape[1]))
                   for o in range(W.shape[1])])
         for i in range(x.shape[0])])
+
+
+transposed_conv2d = transposed_conv
 
 
 def dilated_conv2d(x, W, dilation):
@@ -158,3 +162,59 @@ def gru_step(p):
                     + r * (hid @ p["W_hid_to_hidden_update"]))
         return ((1 - u) * hid + u * c,)
     return step
+
+
+def locally_connected2d(x, W, flip, channelwise):
+    """Lasagne's LocallyConnected2DLayer by loops: stride 1, 'same' zero padding, and at output
+    (y, x) the filter W[..., y, x] (flipped if `flip`) over the window centred there."""
+    n, c, rows, cols = x.shape
+    kh, kw = W.shape[-4:-2] if channelwise else W.shape[2:4]
+    xp = np.pad(x, [(0, 0), (0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2)])
+    out = np.zeros((n, W.shape[0], rows, cols))
+    for f, r, q in itertools.product(range(W.shape[0]), range(rows), range(cols)):
+        window = xp[:, :, r:r + kh, q:q + kw]
+        w = W[f, ..., r, q]
+        if flip:
+            w = w[..., ::-1, ::-1]
+        if channelwise:
+            out[:, f, r, q] = (window[:, f] * w).sum(axis=(1, 2))
+        else:
+            out[:, f, r, q] = (window * w).sum(axis=(1, 2, 3))
+    return out
+
+
+def feature_wta(x, pool_size, axis):
+    """Keep the first maximum of each group of `pool_size` features along `axis`."""
+    moved = np.moveaxis(x, axis, -1)
+    out = np.zeros_like(moved)
+    for index in np.ndindex(*moved.shape[:-1]):
+        for start in range(0, moved.shape[-1], pool_size):
+            group = moved[index][start:start + pool_size]
+            winner = start + int(np.argmax(group))
+            out[index + (winner,)] = moved[index + (winner,)]
+    return np.moveaxis(out, -1, axis)
+
+
+def spatial_pyramid_pool(x, pool_dims, reduce):
+    """He et al.'s pyramid: for each n, bin (i, j) spans rows floor(i/n*H) .. ceil((i+1)/n*H)
+    and the columns likewise; bins row by row, levels in order."""
+    rows, cols = x.shape[2:]
+    bins = []
+    for n in pool_dims:
+        for i, j in itertools.product(range(n), range(n)):
+            r0, r1 = int(np.floor(i / n * rows)), int(np.ceil((i + 1) / n * rows))
+            c0, c1 = int(np.floor(j / n * cols)), int(np.ceil((j + 1) / n * cols))
+            bins.append(reduce(x[:, :, r0:r1, c0:c1], axis=(2, 3)))
+    return np.stack(bins, axis=2)
+
+
+def numeric_gradient(f, value, indices, eps=1e-4):
+    """Central differences of the scalar function `f` at `value` (float64) for the entries
+    `indices` of `value`."""
+    grads = []
+    for index in indices:
+        up, down = value.astype(np.float64), value.astype(np.float64)
+        up[index] += eps
+        down[index] -= eps
+        grads.append((f(up) - f(down)) / (2 * eps))
+    return np.array(grads)

@@ -7,6 +7,7 @@ from ..utils import as_tuple
 from .base import Layer, nonlinearity_or_identity, window_misfit
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_TRANSPOSE = {2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
 def conv_output_length(input_length, filter_size, stride, pad=0):
@@ -207,31 +208,16 @@ class Conv3DLayer(BaseConvLayer):
                          nonlinearity, flip_filters, 3, num_groups, name)
 
 
-class TransposedConv2DLayer(BaseConvLayer):
-    """TransposedConv2DLayer(incoming, num_filters, filter_size, stride=(1, 1), crop=0,
-    untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.),
-    nonlinearity=nonlinearities.rectify, flip_filters=False, output_size=None, name=None)
+class _TransposedConvLayer(BaseConvLayer):
+    """The shared part of the n-dimensional transposed convolutions."""
 
-    The transpose of a Conv2DLayer (also called deconvolution): the input is dilated by
-    `stride`, padded with ``filter_size - 1 - crop`` zeros and cross-correlated with the filters
-    (convolved if `flip_filters`, note the default is the opposite of Conv2DLayer's).
-    ``W.shape == (num_input_channels, num_filters, rows, cols)``, so the W of a Conv2DLayer
-    mapping num_filters to num_input_channels channels can be shared. `crop` takes the same
-    values as Conv2DLayer's `pad`; `output_size` picks one of the sizes a strided
-    convolution could have come from.
-
-    >>> TransposedConv2DLayer((None, 8, 12, 12), 3, 5, stride=2).output_shape
-    (None, 3, 27, 27)
-    """
-
-    def __init__(self, incoming, num_filters, filter_size, stride=(1, 1), crop=0,
-                 untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
-                 nonlinearity=rectify, flip_filters=False, output_size=None, name=None):
+    def __init__(self, incoming, num_filters, filter_size, stride, crop, untie_biases, W, b,
+                 nonlinearity, flip_filters, output_size, n, name):
         self.crop = crop
-        self.output_size = None if output_size is None else as_tuple(output_size, 2,
+        self.output_size = None if output_size is None else as_tuple(output_size, n,
                                                                     "output_size")
         super().__init__(incoming, num_filters, filter_size, stride, crop, untie_biases, W, b,
-                         nonlinearity, flip_filters, 2, 1, name)
+                         nonlinearity, flip_filters, n, 1, name)
 
     def get_W_shape(self):
         return (self.input_shape[1], self.num_filters) + self.filter_size
@@ -251,13 +237,58 @@ class TransposedConv2DLayer(BaseConvLayer):
         if any(e < 0 or e >= s for e, s in zip(extra, self.stride)):
             raise ValueError(f"{self.describe()}: output_size {target} cannot come from input "
                              f"shape {tuple(input.shape)} (default size {default})")
-        # conv_transpose2d scatters the filters, i.e. convolves: unflipped filters need a flip.
-        W = self.W if self.flip_filters else self.W.flip([2, 3])
-        return F.conv_transpose2d(input, W, bias, stride=self.stride, padding=self.padding(),
-                                  output_padding=extra)
+        # conv_transpose scatters the filters, i.e. convolves: unflipped filters need a flip.
+        W = self.W if self.flip_filters else self.W.flip(list(range(2, 2 + self.n)))
+        return _CONV_TRANSPOSE[self.n](input, W, bias, stride=self.stride,
+                                       padding=self.padding(), output_padding=extra)
+
+
+class TransposedConv2DLayer(_TransposedConvLayer):
+    """TransposedConv2DLayer(incoming, num_filters, filter_size, stride=(1, 1), crop=0,
+    untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.),
+    nonlinearity=nonlinearities.rectify, flip_filters=False, output_size=None, name=None)
+
+    The transpose of a Conv2DLayer (also called deconvolution): the input is dilated by
+    `stride`, padded with ``filter_size - 1 - crop`` zeros and cross-correlated with the filters
+    (convolved if `flip_filters`, note the default is the opposite of Conv2DLayer's).
+    ``W.shape == (num_input_channels, num_filters, rows, cols)``, so the W of a Conv2DLayer
+    mapping num_filters to num_input_channels channels can be shared. `crop` takes the same
+    values as Conv2DLayer's `pad`; `output_size` picks one of the sizes a strided
+    convolution could have come from.
+
+    >>> TransposedConv2DLayer((None, 8, 12, 12), 3, 5, stride=2).output_shape
+    (None, 3, 27, 27)
+    """
+
+    def __init__(self, incoming, num_filters, filter_size, stride=(1, 1), crop=0,
+                 untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
+                 nonlinearity=rectify, flip_filters=False, output_size=None, name=None):
+        super().__init__(incoming, num_filters, filter_size, stride, crop, untie_biases, W, b,
+                         nonlinearity, flip_filters, output_size, 2, name)
+
+
+class TransposedConv3DLayer(_TransposedConvLayer):
+    """TransposedConv3DLayer(incoming, num_filters, filter_size, stride=(1, 1, 1), crop=0,
+    untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.),
+    nonlinearity=nonlinearities.rectify, flip_filters=False, output_size=None, name=None)
+
+    The transpose of a Conv3DLayer, as TransposedConv2DLayer over three spatial axes;
+    ``W.shape == (num_input_channels, num_filters, depth, rows, cols)``.
+
+    >>> layer = TransposedConv3DLayer((None, 16, 16, 16, 16), 1, 3, stride=2, crop=2)
+    >>> layer.output_shape, tuple(layer.W.shape)
+    ((None, 1, 29, 29, 29), (16, 1, 3, 3, 3))
+    """
+
+    def __init__(self, incoming, num_filters, filter_size, stride=(1, 1, 1), crop=0,
+                 untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
+                 nonlinearity=rectify, flip_filters=False, output_size=None, name=None):
+        super().__init__(incoming, num_filters, filter_size, stride, crop, untie_biases, W, b,
+                         nonlinearity, flip_filters, output_size, 3, name)
 
 
 Deconv2DLayer = TransposedConv2DLayer
+Deconv3DLayer = TransposedConv3DLayer
 
 
 class DilatedConv2DLayer(BaseConvLayer):

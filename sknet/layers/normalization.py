@@ -1,11 +1,12 @@
-"""Normalization layers: BatchNormLayer (+ batch_norm) and local response normalization."""
+"""Normalization layers: batch normalization, standardization (instance and layer
+normalization) and local response normalization."""
 import torch
 import torch.nn.functional as F
 
 from .. import init
 from ..nonlinearities import identity
 from .base import Layer
-from .special import NonlinearityLayer
+from .special import BiasLayer, NonlinearityLayer, ScaleLayer
 
 
 class BatchNormLayer(Layer):
@@ -149,3 +150,90 @@ class LocalResponseNormalization2DLayer(Layer):
     def get_output_for(self, input, **kwargs):
         return F.local_response_norm(input, self.n, alpha=self.alpha * self.n, beta=self.beta,
                                      k=self.k)
+
+
+class StandardizationLayer(Layer):
+    """StandardizationLayer(incoming, axes='auto', epsilon=1e-4, name=None)
+
+    Standardizes each example on its own, in training and evaluation alike:
+    ``(x - mean) / sqrt(var + epsilon)`` with the statistics taken over `axes`: 'auto' (the
+    last axis of 2-D inputs, the spatial axes otherwise), 'spatial' (all axes after the second),
+    'features' (all axes after the first), an int or a tuple of ints. The building block of
+    `instance_norm` and `layer_norm`.
+
+    >>> layer = StandardizationLayer((None, 16, 8, 8))
+    >>> layer.output_shape, layer.axes, StandardizationLayer((None, 10)).axes
+    ((None, 16, 8, 8), (2, 3), (1,))
+    """
+
+    def __init__(self, incoming, axes="auto", epsilon=1e-4, name=None):
+        super().__init__(incoming, name)
+        ndim = len(self.input_shape)
+        if axes == "auto":
+            axes = (1,) if ndim == 2 else tuple(range(2, ndim))
+        elif axes == "spatial":
+            axes = tuple(range(2, ndim))
+        elif axes == "features":
+            axes = tuple(range(1, ndim))
+        elif isinstance(axes, int):
+            axes = (axes,)
+        self.axes = tuple(axes)
+        if not self.axes or any(not -ndim <= a < ndim for a in self.axes):
+            raise ValueError(f"{self.describe()}: axes must name axes of the {ndim}-dimensional "
+                             f"input {self.input_shape}, got {self.axes}")
+        self.epsilon = epsilon
+
+    def get_output_for(self, input, **kwargs):
+        var, mean = torch.var_mean(input, self.axes, unbiased=False, keepdim=True)
+        return (input - mean) * torch.rsqrt(var + self.epsilon)
+
+
+def _standardize_before_nonlinearity(layer, axes, name, learn_scale, learn_bias, **kwargs):
+    """Lasagne's recipe of `instance_norm` and `layer_norm`: take the layer's nonlinearity and
+    bias away, standardize over `axes`, optionally scale and shift per channel, then apply the
+    nonlinearity again. The new layers are named `name`, `name`_scale, _bias and _nonlin."""
+    nonlinearity = getattr(layer, "nonlinearity", None)
+    if nonlinearity is not None:
+        layer.nonlinearity = identity
+    if getattr(layer, "b", None) is not None:
+        layer.remove_param("b")
+    layer = StandardizationLayer(layer, axes=axes, name=name, **kwargs)
+    if learn_scale:
+        layer = ScaleLayer(layer, shared_axes="auto", name=name and name + "_scale")
+    if learn_bias:
+        layer = BiasLayer(layer, shared_axes="auto", name=name and name + "_bias")
+    if nonlinearity is not None:
+        layer = NonlinearityLayer(layer, nonlinearity, name=name and name + "_nonlin")
+    return layer
+
+
+def instance_norm(layer, learn_scale=True, learn_bias=True, **kwargs):
+    """Add instance normalization to `layer` the Lasagne way: standardize each feature map of
+    each example (a StandardizationLayer over the spatial axes), then a learned scale and
+    shift per channel (unless `learn_scale` / `learn_bias` is False), then the layer's
+    nonlinearity; the layer loses its bias and nonlinearity. Keyword arguments go to the
+    StandardizationLayer, named ``<layer name>_in`` unless `name` is given.
+
+    >>> from sknet.layers import Conv2DLayer, get_all_layers
+    >>> out = instance_norm(Conv2DLayer((None, 3, 28, 28), 64, 3))
+    >>> [type(l).__name__ for l in get_all_layers(out)]
+    ['Conv2DLayer', 'StandardizationLayer', 'ScaleLayer', 'BiasLayer', 'NonlinearityLayer']
+    """
+    name = kwargs.pop("name", None) or (layer.name and layer.name + "_in")
+    return _standardize_before_nonlinearity(layer, "spatial", name, learn_scale, learn_bias,
+                                            **kwargs)
+
+
+def layer_norm(layer, **kwargs):
+    """Add layer normalization to `layer` the Lasagne way: standardize each example over all
+    its features and positions, then a learned scale and shift per channel, then the layer's
+    nonlinearity; the layer loses its bias and nonlinearity. Keyword arguments go to the
+    StandardizationLayer, named ``<layer name>_ln`` unless `name` is given.
+
+    >>> from sknet.layers import DenseLayer, get_all_layers
+    >>> out = layer_norm(DenseLayer((None, 28), 64, name='hidden'))
+    >>> [l.name for l in get_all_layers(out)]
+    ['hidden', 'hidden_ln', 'hidden_ln_scale', 'hidden_ln_bias', 'hidden_ln_nonlin']
+    """
+    name = kwargs.pop("name", None) or (layer.name and layer.name + "_ln")
+    return _standardize_before_nonlinearity(layer, "features", name, True, True, **kwargs)

@@ -1,4 +1,6 @@
 """Pooling and upscaling layers with Lasagne's shape rules (``ignore_border``) and modes."""
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -83,8 +85,9 @@ class _PoolLayer(Layer):
         n = self.n
         if len(self.input_shape) != n + 2:
             raise ValueError(
-                f"{self.describe()} expects a {n + 2}-dimensional input (batch, channels, {n} "
-                f"spatial axes), got input shape {self.input_shape}")
+                f"{self.describe()}: Tried to create a {n}D pooling layer with input shape "
+                f"{self.input_shape}. Expected {n + 2} input dimensions (batchsize, channels, "
+                f"{n} spatial dimensions).")
         if mode not in POOL_MODES:
             raise ValueError(f"{self.describe()}: mode must be one of {POOL_MODES}, got {mode!r}")
         self.pool_size = as_tuple(pool_size, n, "pool_size")
@@ -234,8 +237,8 @@ class FeaturePoolLayer(Layer):
         features = self.input_shape[self.axis]
         if features is not None and features % pool_size:
             raise ValueError(
-                f"{self.describe()}: the {features} features on axis {axis} are not a multiple "
-                f"of pool_size={pool_size}")
+                f"{self.describe()}: Number of input feature maps ({features}) is not a "
+                f"multiple of the pool size (pool_size={pool_size})")
 
     def get_output_shape_for(self, input_shape):
         shape = list(input_shape)
@@ -247,6 +250,97 @@ class FeaturePoolLayer(Layer):
         shape = tuple(input.shape)
         grouped = input.reshape(shape[:self.axis] + (-1, self.pool_size) + shape[self.axis + 1:])
         return _reduce(self.pool_function, grouped, self.axis + 1)
+
+
+class FeatureWTALayer(Layer):
+    """FeatureWTALayer(incoming, pool_size, axis=1, name=None)
+
+    Winner take all across features: within each group of `pool_size` consecutive features
+    along `axis`, keeps the largest value (the first, on ties) and sets the others to zero.
+    The axis length must be a multiple of `pool_size`.
+
+    >>> FeatureWTALayer((None, 6), 3)(torch.tensor([[1., 3., 2., 0., 5., 4.]]))
+    tensor([[0., 3., 0., 0., 5., 0.]])
+    """
+
+    def __init__(self, incoming, pool_size, axis=1, name=None):
+        super().__init__(incoming, name)
+        self.pool_size = pool_size
+        self.axis = axis % len(self.input_shape)
+        features = self.input_shape[self.axis]
+        if features is not None and features % pool_size:
+            raise ValueError(
+                f"{self.describe()}: Number of input feature maps ({features}) is not a "
+                f"multiple of the region size (pool_size={pool_size})")
+
+    def get_output_for(self, input, **kwargs):
+        shape = tuple(input.shape)
+        grouped = input.reshape(shape[:self.axis] + (-1, self.pool_size) + shape[self.axis + 1:])
+        winners = grouped.argmax(dim=self.axis + 1, keepdim=True)
+        mask = torch.zeros_like(grouped).scatter_(self.axis + 1, winners, 1.0)
+        return (grouped * mask).reshape(shape)
+
+
+class SpatialPyramidPoolingLayer(Layer):
+    """SpatialPyramidPoolingLayer(incoming, pool_dims=[4, 2, 1], mode='max',
+    implementation='fast', name=None)
+
+    Pools (batch, channels, rows, columns) inputs of any size into a fixed number of values per
+    channel: for each n in `pool_dims`, an n x n grid of windows, giving (batch, channels,
+    sum of n**2), grids in order and each grid row by row. 'kaiming' places the windows as He
+    et al. do (row i spans floor(i / n * rows) to ceil((i + 1) / n * rows)) and takes any
+    size; 'fast' pools windows of ceil(size / n) with stride floor(size / n), which gives an
+    n x n grid for some sizes only. Modes: 'max', 'average_inc_pad', 'average_exc_pad'.
+
+    >>> SpatialPyramidPoolingLayer((None, 16, None, None)).output_shape
+    (None, 16, 21)
+    """
+
+    def __init__(self, incoming, pool_dims=[4, 2, 1], mode="max", implementation="fast",
+                 name=None):
+        super().__init__(incoming, name)
+        if len(self.input_shape) != 4:
+            raise ValueError(
+                f"{self.describe()}: Tried to create a SPP layer with input shape "
+                f"{self.input_shape}. Expected 4 input dimensions (batchsize, channels, 2 "
+                "spatial dimensions).")
+        if mode not in POOL_MODES:
+            raise ValueError(f"{self.describe()}: Mode must be either 'max', 'average_inc_pad' "
+                             f"or 'average_exc_pad'. Got {mode!r}")
+        if implementation not in ("fast", "kaiming"):
+            raise ValueError(f"{self.describe()}: implementation must be 'fast' or 'kaiming', "
+                             f"got {implementation!r}")
+        self.pool_dims = list(pool_dims)
+        self.mode = mode
+        self.implementation = implementation
+
+    def get_output_shape_for(self, input_shape):
+        return (input_shape[0], input_shape[1], sum(n * n for n in self.pool_dims))
+
+    def get_output_for(self, input, **kwargs):
+        pool_grid = self._kaiming_grid if self.implementation == "kaiming" else self._fast_grid
+        return torch.cat([pool_grid(input, n) for n in self.pool_dims], dim=2)
+
+    def _kaiming_grid(self, input, n):
+        rows, cols = input.shape[2:]
+        reduce = torch.amax if self.mode == "max" else torch.mean
+        bounds = [[(math.floor(i / n * size), math.ceil((i + 1) / n * size)) for i in range(n)]
+                  for size in (rows, cols)]
+        return torch.stack([reduce(input[:, :, r0:r1, c0:c1], dim=(2, 3))
+                            for r0, r1 in bounds[0] for c0, c1 in bounds[1]], dim=2)
+
+    def _fast_grid(self, input, n):
+        size = tuple(input.shape[2:])
+        window = tuple((length + n - 1) // n for length in size)
+        stride = tuple(length // n for length in size)
+        grid = [0 if s == 0 else pool_output_length(length, w, s, 0, True)
+                for length, w, s in zip(size, window, stride)]
+        if grid != [n, n]:
+            raise ValueError(
+                f"{self.describe()}: implementation='fast' cannot pool a {size[0]}x{size[1]} "
+                f"input into a {n}x{n} grid (windows {window}, stride {stride}); use "
+                "implementation='kaiming'")
+        return pool(input, window, stride, (0, 0), True, self.mode).flatten(2)
 
 
 class _UpscaleLayer(Layer):

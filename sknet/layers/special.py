@@ -1,9 +1,11 @@
-"""Layers that apply a function, a bias, a scale or a learned rectifier to their input."""
+"""Layers that apply a function, a bias, a scale, a learned or randomized rectifier, or the
+gradient of another layer to their input."""
 import torch
 
 from .. import init
 from ..nonlinearities import identity, rectify
-from .base import Layer, nonlinearity_or_identity
+from ..utils import as_float_tensor
+from .base import Layer, MergeLayer, nonlinearity_or_identity
 
 
 class NonlinearityLayer(Layer):
@@ -124,30 +126,155 @@ class ExpressionLayer(Layer):
     """ExpressionLayer(incoming, function, output_shape=None, name=None)
 
     Applies any tensor function. `output_shape` is None (same as the input), a tuple, a
-    callable mapping the input shape to the output shape, or 'auto' (found by running
-    `function` on a small zero tensor).
+    callable mapping the input shape to the output shape, or 'auto': found by running
+    `function` on zero tensors, twice when the input has None dimensions (of two sizes), so
+    that output dimensions which follow them stay None. (Lasagne probed once with those
+    dimensions empty; torch's reductions refuse empty tensors.)
 
     >>> ExpressionLayer((None, 3, 8, 8), lambda x: x.mean(1), 'auto').output_shape
     (None, 8, 8)
+    >>> ExpressionLayer((None, 3, None), lambda x: x[:, :, ::2], 'auto').output_shape
+    (None, 3, None)
     """
 
     def __init__(self, incoming, function, output_shape=None, name=None):
         super().__init__(incoming, name)
         self.function = function
-        if output_shape == "auto":
-            probe = torch.zeros([1 if d is None else d for d in self.input_shape])
-            shape = tuple(function(probe).shape)
-            if self.input_shape and self.input_shape[0] is None and shape:
-                shape = (None,) + shape[1:]
-            output_shape = shape
-        self._output_shape = output_shape
+        self._output_shape = output_shape if output_shape in (None, "auto") or callable(
+            output_shape) else tuple(output_shape)
+        self._probed_shapes = {}
 
     def get_output_shape_for(self, input_shape):
         if self._output_shape is None:
             return input_shape
+        if self._output_shape == "auto":
+            input_shape = tuple(input_shape)
+            if input_shape not in self._probed_shapes:
+                self._probed_shapes[input_shape] = self._probe_output_shape(input_shape)
+            return self._probed_shapes[input_shape]
         if callable(self._output_shape):
             return tuple(self._output_shape(input_shape))
-        return tuple(self._output_shape)
+        return self._output_shape
+
+    def _probe_output_shape(self, input_shape):
+        def run(size):
+            probe = torch.zeros([size if d is None else d for d in input_shape])
+            with torch.no_grad():
+                return tuple(self.function(probe).shape)
+        if None not in input_shape:
+            return run(None)
+        small, large = run(2), run(3)
+        if len(small) != len(large):
+            raise ValueError(f"{self.describe()}: output_shape='auto' found outputs of "
+                             f"{len(small)} and {len(large)} dimensions for input shape "
+                             f"{input_shape}; give output_shape explicitly")
+        return tuple(a if a == b else None for a, b in zip(small, large))
 
     def get_output_for(self, input, **kwargs):
         return self.function(input)
+
+
+def _freeze(layer, name):
+    """Make parameter `name` of `layer` a fixed buffer (Lasagne: remove its 'trainable' tag)."""
+    value = getattr(layer, name).detach()
+    delattr(layer, name)
+    layer.register_buffer(name, value)
+    layer.params[name].discard("trainable")
+
+
+def standardize(layer, offset, scale, shared_axes="auto"):
+    """Subtract a fixed `offset` and divide by a fixed `scale` (arrays, e.g. a training set's
+    mean and standard deviation), shared along `shared_axes` as in BiasLayer: a BiasLayer
+    holding ``-offset`` and a ScaleLayer holding ``1 / scale``, both not trainable.
+
+    >>> import numpy as np
+    >>> out = standardize((None, 3), np.array([1., 2., 3.]), np.array([2., 2., 2.]), 0)
+    >>> out(torch.tensor([[3., 2., 1.]]))
+    tensor([[ 1.,  0., -1.]])
+    """
+    layer = BiasLayer(layer, -as_float_tensor(offset), shared_axes)
+    _freeze(layer, "b")
+    layer = ScaleLayer(layer, 1.0 / as_float_tensor(scale), shared_axes)
+    _freeze(layer, "scales")
+    return layer
+
+
+class RandomizedRectifierLayer(Layer):
+    """RandomizedRectifierLayer(incoming, lower=0.3, upper=0.8, shared_axes='auto', name=None)
+
+    RReLU: x for x > 0 and ``slope * x`` otherwise. While training each slope is drawn from
+    U(lower, upper), shared along `shared_axes` ('auto': all axes but the channel axis 1, so
+    one slope per channel; 'all': a single slope; or a tuple); when deterministic the slope is
+    ``(lower + upper) / 2``.
+
+    >>> layer = RandomizedRectifierLayer((None, 2))
+    >>> layer.get_output_for(torch.tensor([[-1.0, 2.0]]), deterministic=True)
+    tensor([[-0.5500,  2.0000]])
+    """
+
+    def __init__(self, incoming, lower=0.3, upper=0.8, shared_axes="auto", name=None):
+        super().__init__(incoming, name)
+        if lower > upper:
+            raise ValueError("Upper bound for RandomizedRectifierLayer needs to be higher than "
+                             f"lower bound; got lower={lower}, upper={upper}")
+        self.lower = lower
+        self.upper = upper
+        self.shared_axes = _shared_axes(shared_axes, len(self.input_shape))
+
+    def get_output_for(self, input, deterministic=False, **kwargs):
+        if deterministic or self.upper == self.lower:
+            slope = (self.lower + self.upper) / 2.0
+        else:
+            shape = [1 if axis in self.shared_axes else size
+                     for axis, size in enumerate(input.shape)]
+            slope = torch.empty(shape, dtype=input.dtype, device=input.device).uniform_(
+                self.lower, self.upper)
+        return input.clamp(min=0) + slope * input.clamp(max=0)
+
+
+def rrelu(layer, **kwargs):
+    """Replace the nonlinearity of `layer` by a RandomizedRectifierLayer stacked on it; keyword
+    arguments go to that layer."""
+    if getattr(layer, "nonlinearity", None) is not None:
+        layer.nonlinearity = identity
+    return RandomizedRectifierLayer(layer, **kwargs)
+
+
+class InverseLayer(MergeLayer):
+    """InverseLayer(incoming, layer, name=None)
+
+    Backpropagates `incoming` through `layer`: the output is the gradient of ``layer``'s
+    output with respect to its input, with ``incoming``'s output as the gradient that arrives
+    (Theano's ``known_grads``). For a DenseLayer that is the product with the transposed
+    weights, for a convolution a transposed convolution, for max-pooling unpooling to the
+    maxima; a nonlinearity or bias of `layer` takes part through its derivative. Handy for
+    autoencoders with tied weights. The output has the shape of `layer`'s input.
+
+    >>> from sknet.layers import DenseLayer
+    >>> hidden = DenseLayer((None, 10), num_units=3)
+    >>> InverseLayer(hidden, hidden).output_shape
+    (None, 10)
+    """
+
+    def __init__(self, incoming, layer, name=None):
+        if not hasattr(layer, "input_layer"):
+            raise TypeError(f"InverseLayer inverts a layer with one input, got {layer!r}")
+        super().__init__([incoming, layer, layer.input_layer or layer.input_shape], name)
+
+    def get_output_shape_for(self, input_shapes):
+        return input_shapes[2]
+
+    def get_output_for(self, inputs, **kwargs):
+        incoming, layer_output, layer_input = inputs
+        keep_graph = torch.is_grad_enabled()
+        if keep_graph and layer_input.requires_grad and layer_output.grad_fn is not None:
+            # The graph that computed the layer's output is at hand: differentiate it.
+            output, wrt = layer_output, layer_input
+        else:  # no graph (inference, or input data): recompute the layer from a leaf
+            with torch.enable_grad():
+                wrt = layer_input.detach().requires_grad_()
+                output = self.input_layers[1].get_output_for(wrt, **kwargs)
+        with torch.enable_grad():
+            (gradient,) = torch.autograd.grad(output, wrt, grad_outputs=incoming,
+                                              create_graph=keep_graph)
+        return gradient

@@ -3,8 +3,9 @@ import pytest
 import torch
 
 from sknet import init
-from sknet.layers import (Conv1DLayer, Conv2DLayer, Conv3DLayer, Deconv2DLayer,
-                          DilatedConv2DLayer, TransposedConv2DLayer, get_output)
+from sknet.layers import (Conv1DLayer, Conv2DLayer, Conv3DLayer, Deconv2DLayer, Deconv3DLayer,
+                          DilatedConv2DLayer, TransposedConv2DLayer, TransposedConv3DLayer,
+                          get_output)
 from tests import reference
 from tests.conftest import as_numpy
 
@@ -160,3 +161,33 @@ def test_same_padding_needs_odd_filters_and_bad_pad_is_rejected():
 def test_wrong_input_rank_is_reported():
     with pytest.raises(ValueError, match="4-dimensional"):
         Conv2DLayer((None, 784), 2, 3)
+
+
+@pytest.mark.parametrize("flip", [False, True])
+@pytest.mark.parametrize("crop,stride", [(0, (2, 1, 2)), ("same", (1, 1, 1)), (1, (2, 2, 2))])
+def test_transposed_conv3d_matches_the_documented_dilate_pad_correlate(flip, crop, stride):
+    x = np.random.randn(2, 3, 3, 4, 2).astype(np.float32)
+    layer = TransposedConv3DLayer((None, 3, 3, 4, 2), 2, 3, stride=stride, crop=crop,
+                                  flip_filters=flip, nonlinearity=None, b=init.Normal(1.0))
+    assert tuple(layer.W.shape) == (3, 2, 3, 3, 3) and Deconv3DLayer is TransposedConv3DLayer
+    expected = reference.transposed_conv(x, as_numpy(layer.W), stride, (crop,) * 3, flip)
+    expected = expected + as_numpy(layer.b)[None, :, None, None, None]
+    assert layer.output_shape[2:] == expected.shape[2:]
+    np.testing.assert_allclose(_forward(layer, x), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_transposed_conv3d_weight_gradient_matches_finite_differences_of_the_reference():
+    x = np.random.randn(1, 2, 2, 3, 2).astype(np.float32)
+    layer = TransposedConv3DLayer((None, 2, 2, 3, 2), 2, 2, stride=2, b=None, nonlinearity=None,
+                                  output_size=(5, 6, 4))
+    assert layer.output_shape == (None, 2, 5, 6, 4)
+    weights = np.random.randn(1, 2, 5, 6, 4)
+    (get_output(layer, x) * torch.from_numpy(weights).float()).sum().backward()
+    indices = [(0, 0, 0, 0, 0), (1, 1, 1, 0, 1), (0, 1, 1, 1, 0)]
+
+    def loss(W):  # output_size adds a row of zeros at the end of each axis (stride 2 > 1)
+        out = reference.transposed_conv(x, W, (2, 2, 2), (0, 0, 0), False)
+        return (np.pad(out, [(0, 0), (0, 0), (0, 1), (0, 0), (0, 0)]) * weights).sum()
+    numeric = reference.numeric_gradient(loss, as_numpy(layer.W), indices)
+    np.testing.assert_allclose(as_numpy(layer.W.grad)[tuple(zip(*indices))], numeric,
+                               rtol=1e-4, atol=1e-4)

@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
+import torch
 
 from sknet import init, nonlinearities
 from sknet.layers import (BatchNormLayer, Conv2DLayer, DenseLayer, InputLayer,
-                          LocalResponseNormalization2DLayer, NonlinearityLayer, batch_norm,
-                          get_all_params, get_output)
+                          LocalResponseNormalization2DLayer, NonlinearityLayer,
+                          StandardizationLayer, batch_norm, get_all_layers, get_all_params,
+                          get_output, instance_norm, layer_norm)
 from tests import reference
 from tests.conftest import as_numpy
 
@@ -63,3 +65,52 @@ def test_local_response_normalization_matches_reference():
                                reference.local_response_norm(x, 0.1, 2, 0.75, 5), rtol=1e-5)
     with pytest.raises(NotImplementedError, match="odd"):
         LocalResponseNormalization2DLayer((None, 7, 3, 3), n=4)
+
+
+@pytest.mark.parametrize("axes,expected_axes", [("auto", (2, 3)), ("spatial", (2, 3)),
+                                                ("features", (1, 2, 3)), (1, (1,))])
+def test_standardization_normalizes_each_example_over_its_axes(axes, expected_axes):
+    x = np.random.randn(3, 4, 5, 2).astype(np.float32) * 3 + 1
+    layer = StandardizationLayer((None, 4, 5, 2), axes=axes, epsilon=1e-2)
+    mean = x.mean(axis=expected_axes, keepdims=True)
+    var = x.var(axis=expected_axes, keepdims=True)
+    np.testing.assert_allclose(as_numpy(get_output(layer, x, deterministic=True)),
+                               (x - mean) / np.sqrt(var + 1e-2), rtol=1e-4, atol=1e-5)
+    assert StandardizationLayer((None, 6)).axes == (1,)
+    assert layer.epsilon == 1e-2 and StandardizationLayer((None, 6)).epsilon == 1e-4
+
+
+def test_instance_norm_and_layer_norm_stack_lasagnes_layers_with_per_channel_scale_and_shift():
+    conv = Conv2DLayer((None, 2, 5, 5), 3, 3, name="conv", nonlinearity=nonlinearities.tanh)
+    out = instance_norm(conv)
+    assert [l.name for l in get_all_layers(out)] == [
+        "conv", "conv_in", "conv_in_scale", "conv_in_bias", "conv_in_nonlin"]
+    assert conv.b is None and conv.nonlinearity is nonlinearities.identity
+    scale, bias = get_all_layers(out)[2:4]
+    assert tuple(scale.scales.shape) == tuple(bias.b.shape) == (3,)
+    with torch.no_grad():
+        scale.scales.copy_(torch.tensor([1.0, 2.0, 0.5]))
+        bias.b.copy_(torch.tensor([0.1, -0.2, 0.3]))
+    x = np.random.randn(2, 2, 5, 5).astype(np.float32)
+    pre = reference.conv(x, as_numpy(conv.W), (1, 1), (0, 0), True)
+    standardized = (pre - pre.mean(axis=(2, 3), keepdims=True)) / np.sqrt(
+        pre.var(axis=(2, 3), keepdims=True) + 1e-4)
+    expected = np.tanh(standardized * [[[[1.0]], [[2.0]], [[0.5]]]] + [[[[0.1]], [[-0.2]], [[0.3]]]])
+    np.testing.assert_allclose(as_numpy(get_output(out, x)), expected, rtol=1e-4, atol=1e-5)
+    bare = instance_norm(Conv2DLayer((None, 2, 5, 5), 3, 3), learn_scale=False, learn_bias=False)
+    assert [type(l).__name__ for l in get_all_layers(bare)] == [
+        "Conv2DLayer", "StandardizationLayer", "NonlinearityLayer"]
+    with pytest.raises(ValueError, match="axes must name axes"):
+        instance_norm(DenseLayer((None, 4), 2))  # no spatial axes to standardize over
+
+    dense = DenseLayer((None, 6), 4, name="hidden")
+    out = layer_norm(dense, epsilon=1e-3)
+    assert [type(l).__name__ for l in get_all_layers(out)] == [
+        "DenseLayer", "StandardizationLayer", "ScaleLayer", "BiasLayer", "NonlinearityLayer"]
+    assert get_all_layers(out)[1].axes == (1,) and get_all_layers(out)[1].epsilon == 1e-3
+    x = np.random.randn(5, 6).astype(np.float32)
+    pre = x @ as_numpy(dense.W)
+    expected = np.maximum(0, (pre - pre.mean(1, keepdims=True))
+                          / np.sqrt(pre.var(1, keepdims=True) + 1e-3))
+    np.testing.assert_allclose(as_numpy(get_output(out, x)), expected, rtol=1e-4, atol=1e-5)
+    assert len(get_all_params(out, trainable=True)) == 3  # W, scales, b: the dense bias is gone

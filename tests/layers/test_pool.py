@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from sknet.layers import (FeaturePoolLayer, GlobalPoolLayer, MaxPool1DLayer, MaxPool2DLayer,
-                          MaxPool3DLayer, Pool1DLayer, Pool2DLayer, Upscale2DLayer, get_output)
+from sknet.layers import (FeaturePoolLayer, FeatureWTALayer, GlobalPoolLayer, MaxPool1DLayer,
+                          MaxPool2DLayer, MaxPool3DLayer, Pool1DLayer, Pool2DLayer,
+                          SpatialPyramidPoolingLayer, Upscale2DLayer, get_output)
 from tests import reference
 from tests.conftest import as_numpy
 
@@ -87,3 +88,63 @@ def test_upscale_repeat_and_dilate():
     assert repeat.tolist() == [[[[1, 2], [1, 2], [3, 4], [3, 4]]]]
     dilate = _forward(Upscale2DLayer((None, 1, 2, 2), 2, mode="dilate"), x)
     assert dilate.tolist() == [[[[1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]]]]
+
+
+@pytest.mark.parametrize("layer_class,shape,expected", [
+    (MaxPool1DLayer, (None, 784), r"Tried to create a 1D pooling layer with input shape "
+                                  r"\(None, 784\)\. Expected 3 input dimensions"),
+    (MaxPool2DLayer, (None, 784), r"Tried to create a 2D pooling layer with input shape "
+                                  r"\(None, 784\)\. Expected 4 input dimensions \(batchsize, "
+                                  r"channels, 2 spatial dimensions\)\."),
+    (MaxPool3DLayer, (None, 1, 4, 4), r"Expected 5 input dimensions"),
+])
+def test_pooling_the_wrong_number_of_dimensions_gets_lasagnes_message(layer_class, shape,
+                                                                      expected):
+    with pytest.raises(ValueError, match=expected):
+        layer_class(shape, 2)
+
+
+def test_feature_wta_keeps_only_the_first_maximum_of_each_group():
+    x = np.random.randn(2, 3, 6).astype(np.float32)
+    x[0, 0, 1] = x[0, 0, 2] = 9.0  # a tie: the first one wins
+    layer = FeatureWTALayer((None, 3, 6), 3, axis=2)
+    assert layer.output_shape == (None, 3, 6)
+    expected = reference.feature_wta(x, 3, 2)
+    assert expected[0, 0, 1] == 9 and expected[0, 0, 2] == 0
+    np.testing.assert_array_equal(_forward(layer, x), expected)
+    x = np.random.randn(2, 6, 2, 2).astype(np.float32)
+    np.testing.assert_array_equal(_forward(FeatureWTALayer((None, 6, 2, 2), 2), x),
+                                  reference.feature_wta(x, 2, 1))
+    with pytest.raises(ValueError, match=r"Number of input feature maps \(7\) is not a multiple "
+                                         r"of the region size \(pool_size=3\)"):
+        FeatureWTALayer((None, 7), 3)
+
+
+@pytest.mark.parametrize("size", [(7, 5), (13, 9), (4, 4)])
+@pytest.mark.parametrize("mode", ["max", "average_exc_pad"])
+def test_spatial_pyramid_pooling_kaiming_matches_he_et_al_bins(size, mode):
+    x = np.random.randn(2, 3, *size).astype(np.float32)
+    layer = SpatialPyramidPoolingLayer((None, 3, None, None), [4, 2, 1], mode, "kaiming")
+    assert layer.output_shape == (None, 3, 21)
+    expected = reference.spatial_pyramid_pool(x, [4, 2, 1], np.max if mode == "max" else np.mean)
+    np.testing.assert_allclose(_forward(layer, x), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_spatial_pyramid_pooling_fast_pools_windows_of_ceil_and_strides_of_floor():
+    x = np.random.randn(2, 3, 8, 12).astype(np.float32)
+    layer = SpatialPyramidPoolingLayer((None, 3, 8, 12), [4, 2, 1])
+    assert layer.implementation == "fast" and layer.mode == "max"
+    expected = np.concatenate([reference.pool(x, (8 // n, 12 // n), (8 // n, 12 // n), (0, 0),
+                                              True, "max").reshape(2, 3, -1) for n in (4, 2, 1)],
+                              axis=2)
+    np.testing.assert_allclose(_forward(layer, x), expected)
+    # 7 rows into 4 bins: windows of 2 with stride 1 give 6 bins, not 4
+    with pytest.raises(ValueError, match="implementation='kaiming'"):
+        _forward(SpatialPyramidPoolingLayer((None, 3, None, None), [4]),
+                 np.zeros((1, 3, 7, 8), np.float32))
+    with pytest.raises(ValueError, match=r"Tried to create a SPP layer with input shape "
+                                         r"\(None, 3, 8\)\. Expected 4 input dimensions"):
+        SpatialPyramidPoolingLayer((None, 3, 8))
+    with pytest.raises(ValueError, match="Mode must be either 'max', 'average_inc_pad' or "
+                                         "'average_exc_pad'. Got 'mean'"):
+        SpatialPyramidPoolingLayer((None, 3, 8, 8), mode="mean")
