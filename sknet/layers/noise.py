@@ -1,11 +1,61 @@
-"""Layers that add noise while training and pass data through unchanged when deterministic."""
+"""Layers that add noise while training and pass data through unchanged when deterministic.
+
+Their random numbers, as Lasagne's: each layer draws a seed from :func:`sknet.random.get_rng`
+when it is built (``randint(1, 2147462579)``, as Lasagne seeded its ``RandomStreams``). After
+``set_rng(np.random.RandomState(s))`` the layer draws its masks from its own torch generator
+seeded with that seed (one per device), so the same `s` gives the same masks. With NumPy's
+global generator (the default) the masks come from torch's global generator, which
+``torch.manual_seed`` and NeuralNet's checkpoints govern as for any torch code.
+"""
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..random import get_rng
 from .base import Layer
 
+_LASAGNE_SEED_BOUND = 2147462579  # Lasagne's bound for the seeds of its random streams
 
-class DropoutLayer(Layer):
+
+class NoiseLayer(Layer):
+    """NoiseLayer(incoming, name=None)
+
+    The base of layers that draw random numbers while training: `seed` is drawn from
+    ``get_rng()`` at construction, and `generator` gives the torch generator to draw from
+    (None for torch's global one). A pickled or copied layer continues its random stream.
+    """
+
+    def __init__(self, incoming, name=None):
+        super().__init__(incoming, name)
+        rng = get_rng()
+        self.seed = int(rng.randint(1, _LASAGNE_SEED_BOUND))
+        self._generators = None if rng is np.random else {}
+        self._generator_states = {}
+
+    def generator(self, device):
+        """This layer's torch generator on `device`, or None when it draws from torch's."""
+        if self._generators is None:
+            return None
+        if device not in self._generators:
+            generator = torch.Generator(device=device)
+            saved = self._generator_states.pop(str(device), None)
+            if saved is None:
+                generator.manual_seed(self.seed)
+            else:
+                generator.set_state(saved)
+            self._generators[device] = generator
+        return self._generators[device]
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        if self._generators is not None:  # generators as their states: loadable anywhere
+            state["_generator_states"] = {**self._generator_states, **{
+                str(device): g.get_state() for device, g in self._generators.items()}}
+            state["_generators"] = {}
+        return state
+
+
+class DropoutLayer(NoiseLayer):
     """DropoutLayer(incoming, p=0.5, rescale=True, shared_axes=(), name=None)
 
     While training, sets each input to zero with probability `p` and (with `rescale`) divides
@@ -28,12 +78,14 @@ class DropoutLayer(Layer):
     def get_output_for(self, input, deterministic=False, **kwargs):
         if deterministic or self.p == 0:
             return input
-        if self.rescale and not self.shared_axes:
+        generator = self.generator(input.device)
+        if self.rescale and not self.shared_axes and generator is None:
             return F.dropout(input, self.p, training=True)  # the same rule, in one kernel
         retain = 1.0 - self.p
         mask_shape = tuple(1 if axis % input.dim() in {a % input.dim() for a in self.shared_axes}
                            else size for axis, size in enumerate(input.shape))
-        mask = torch.empty(mask_shape, dtype=input.dtype, device=input.device).bernoulli_(retain)
+        mask = torch.empty(mask_shape, dtype=input.dtype, device=input.device).bernoulli_(
+            retain, generator=generator)
         if self.rescale:
             mask = mask / retain
         return input * mask
@@ -59,7 +111,7 @@ def dropout_locations(incoming, *args, **kwargs):
     return DropoutLayer(incoming, *args, **kwargs)
 
 
-class GaussianNoiseLayer(Layer):
+class GaussianNoiseLayer(NoiseLayer):
     """GaussianNoiseLayer(incoming, sigma=0.1, name=None)
 
     While training, adds noise drawn from N(0, sigma**2); passes its input through when
@@ -76,4 +128,6 @@ class GaussianNoiseLayer(Layer):
     def get_output_for(self, input, deterministic=False, **kwargs):
         if deterministic or self.sigma == 0:
             return input
-        return input + self.sigma * torch.randn_like(input)
+        noise = torch.randn(input.shape, dtype=input.dtype, device=input.device,
+                            generator=self.generator(input.device))
+        return input + self.sigma * noise

@@ -1,7 +1,12 @@
+import copy
+import pickle
+
 import numpy as np
 import pytest
+import torch
 
 from sknet.layers import DropoutLayer, GaussianNoiseLayer, dropout_channels, get_output
+from sknet.random import get_rng, set_rng
 from tests.conftest import as_numpy
 
 
@@ -39,3 +44,54 @@ def test_gaussian_noise_has_the_given_sigma():
 def test_dropout_probability_must_be_below_one():
     with pytest.raises(ValueError, match=r"p must be in \[0, 1\), got 1.5"):
         DropoutLayer((None, 10), p=1.5)
+
+
+@pytest.fixture
+def own_rng():
+    """Restores sknet's (and lasagne.random's) generator after a test that sets it."""
+    previous = get_rng()
+    yield
+    set_rng(previous)
+
+
+def _noise_outputs(seed):
+    set_rng(np.random.RandomState(seed))
+    layers = [DropoutLayer((None, 40), p=0.5), dropout_channels((None, 3, 4, 4), p=0.5),
+              GaussianNoiseLayer((None, 40), sigma=1.0)]
+    inputs = [torch.ones(8, 40), torch.ones(8, 3, 4, 4), torch.zeros(8, 40)]
+    return [layer.get_output_for(x) for layer, x in zip(layers, inputs)], layers
+
+
+def test_set_rng_with_the_same_seed_gives_the_same_noise(own_rng):
+    first, layers = _noise_outputs(5)
+    torch.manual_seed(123)  # the layers' generators do not depend on torch's
+    second, _ = _noise_outputs(5)
+    third, _ = _noise_outputs(6)
+    for a, b, c in zip(first, second, third):
+        assert torch.equal(a, b) and not torch.equal(a, c)
+    assert set(np.unique(as_numpy(first[0]))) == {0.0, 2.0}  # still dropout, rescaled
+    # each layer drew its seed as Lasagne's did: one randint(1, 2147462579) from the rng
+    expected = np.random.RandomState(5)
+    assert [layer.seed for layer in layers] == [expected.randint(1, 2147462579) for _ in range(3)]
+
+
+def test_a_copied_or_pickled_noise_layer_continues_its_random_stream(own_rng):
+    set_rng(np.random.RandomState(0))
+    layer = DropoutLayer((None, 40))
+    x = torch.ones(8, 40)
+    layer.get_output_for(x)
+    copied, unpickled = copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))
+    following = layer.get_output_for(x)
+    assert torch.equal(copied.get_output_for(x), following)
+    assert torch.equal(unpickled.get_output_for(x), following)
+
+
+def test_with_numpys_global_generator_noise_follows_torch_manual_seed():
+    assert get_rng() is np.random
+    layer, x = DropoutLayer((None, 40)), torch.ones(8, 40)
+    torch.manual_seed(7)
+    first = layer.get_output_for(x)
+    torch.manual_seed(7)
+    assert torch.equal(first, layer.get_output_for(x))
+    np.random.seed(3)  # and building it took one seed from NumPy's generator, as Lasagne
+    assert DropoutLayer((None, 4)).seed == np.random.RandomState(3).randint(1, 2147462579)
