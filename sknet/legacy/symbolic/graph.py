@@ -217,7 +217,10 @@ def clip(x, low, high):
 def dot(a, b):
     """Theano's dot: matrix product (a scaled product when one side is a scalar)."""
     a, b = torch.as_tensor(a), torch.as_tensor(b)
-    return a * b if a.dim() == 0 or b.dim() == 0 else torch.matmul(a, b)
+    if a.dim() == 0 or b.dim() == 0:
+        return a * b
+    common = torch.promote_types(a.dtype, b.dtype)  # Theano upcast a float32 x float64 product
+    return torch.matmul(a.to(common), b.to(common))
 
 
 def norm(x, L, axis=None):
@@ -447,8 +450,12 @@ class SharedVariable(nn.Parameter):
         if requires_grad is None:
             requires_grad = data.is_floating_point()
         variable = super().__new__(cls, data, requires_grad)
-        variable.name = name
+        variable.shared_name = name
         return variable
+
+    @property
+    def name(self):  # torch's own Tensor.name cannot be set
+        return getattr(self, "shared_name", None)
 
     def get_value(self, borrow=False, return_internal_type=False):
         """A NumPy copy of the value, in its own dtype."""

@@ -1,9 +1,18 @@
-"""``lasagne.objectives`` under the legacy shim: every Lasagne loss and accuracy."""
+"""``lasagne.objectives`` under the legacy shim: every Lasagne loss and accuracy, recording an
+expression when given expressions and computing at once on tensors."""
+from sknet import objectives as _objectives
 from sknet.legacy.renames import missing_attributes, stand_ins
-from sknet.objectives import (aggregate, binary_accuracy, binary_crossentropy,  # noqa
-                              binary_hinge_loss, categorical_accuracy,
-                              categorical_crossentropy, huber_loss, multiclass_hinge_loss,
-                              squared_error)
+from sknet.legacy.symbolic import lift
+
+aggregate = lift(_objectives.aggregate)
+binary_accuracy = lift(_objectives.binary_accuracy)
+binary_crossentropy = lift(_objectives.binary_crossentropy)
+binary_hinge_loss = lift(_objectives.binary_hinge_loss)
+categorical_accuracy = lift(_objectives.categorical_accuracy)
+categorical_crossentropy = lift(_objectives.categorical_crossentropy)
+huber_loss = lift(_objectives.huber_loss)
+multiclass_hinge_loss = lift(_objectives.multiclass_hinge_loss)
+squared_error = lift(_objectives.squared_error)
 
 globals().update(stand_ins("lasagne.objectives", ["Objective"],
                            "nolearn 0.6 removed it too; use NeuralNet's objective_* arguments"))

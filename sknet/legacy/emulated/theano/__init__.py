@@ -1,13 +1,13 @@
-"""A small ``theano`` for old nolearn scripts: ``shared`` values, ``config.floatX`` and the
-``tensor`` type names nolearn took as arguments. There are no symbolic graphs."""
+"""``theano`` under the legacy shim: ``shared`` variables, ``function`` and ``grad`` on
+sknet's expression graph (`sknet.legacy.symbolic`), ``config`` and the GPU probes, answered
+from torch."""
 import numpy as np
 import torch
 
 from sknet.legacy.renames import missing_attributes, stand_ins
-from sknet.utils import as_float_tensor
-from sknet.utils import shared as _shared_hyperparameter
+from sknet.legacy.symbolic import SharedScalarVariable, SharedVariable, function, grad  # noqa
 
-from . import tensor  # noqa
+from . import gpuarray, tensor  # noqa
 
 
 class _Config:
@@ -21,19 +21,15 @@ config = _Config()
 
 
 def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, **kwargs):
-    """A scalar becomes an `sknet.shared` hyper-parameter (``set_value`` reaches the running
-    optimizer); an array becomes a parameter tensor that layers take as ``W``/``b``, shared
-    between the layers given it, as Theano's shared variables were."""
+    """``theano.shared``: a number becomes a `SharedScalarVariable` (a hyper-parameter NeuralNet
+    reads, and a value expressions read when they run); an array becomes a `SharedVariable`,
+    a tensor of the array's dtype that layers take as ``W``/``b`` and expressions read."""
     if np.ndim(value) == 0:
-        return _shared_hyperparameter(value, name)
-    array = np.asarray(value)
-    if array.dtype.kind == "f":
-        return torch.nn.Parameter(as_float_tensor(array))
-    return torch.as_tensor(array)
+        return SharedScalarVariable(value, name)
+    return SharedVariable(np.array(value), name=name)
 
 
-_NO_GRAPHS = ("sknet has no symbolic graphs: NeuralNet.fit trains, NeuralNet.predict / "
-              "get_output evaluate, and torch computes gradients")
-globals().update(stand_ins("theano", ["function", "grad", "scan", "clone", "In", "Out"],
-                           _NO_GRAPHS))
+_NO_GRAPH_INTERNALS = "Theano's graph internals are out of sknet's scope"
+globals().update(stand_ins("theano", ["scan", "clone", "In", "Out", "printing"],
+                           _NO_GRAPH_INTERNALS))
 __getattr__ = missing_attributes("theano")
