@@ -32,6 +32,9 @@ class _OldSearch:
     def fit(self, X, y=None, **fit_params):
         """Search with the old arguments (`iid` is accepted and unused: the means are plain
         averages over the folds, 0.17's ``iid=False``); returns self."""
+        name = type(self).__name__
+        if self.fit_params:
+            warn_renamed(f"{name}(fit_params=...)", f"{name}(...).fit(X, y, **fit_params)")
         search = self._modern_search(
             scoring=modern_scoring(self.scoring), n_jobs=self.n_jobs, refit=self.refit,
             cv=modern_cv(self.cv), verbose=self.verbose, pre_dispatch=self.pre_dispatch,
@@ -58,7 +61,6 @@ class GridSearchCV(_OldSearch, model_selection.GridSearchCV):
 
     def __init__(self, estimator, param_grid, scoring=None, fit_params=None, n_jobs=1, iid=True,
                  refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs", error_score="raise"):
-        warn_renamed("sklearn.grid_search.GridSearchCV", "sklearn.model_selection.GridSearchCV")
         self.estimator, self.param_grid, self.scoring = estimator, param_grid, scoring
         self.fit_params, self.n_jobs, self.iid, self.refit = fit_params, n_jobs, iid, refit
         self.cv, self.verbose, self.pre_dispatch = cv, verbose, pre_dispatch
@@ -77,8 +79,6 @@ class RandomizedSearchCV(_OldSearch, model_selection.RandomizedSearchCV):
     def __init__(self, estimator, param_distributions, n_iter=10, scoring=None, fit_params=None,
                  n_jobs=1, iid=True, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
                  random_state=None, error_score="raise"):
-        warn_renamed("sklearn.grid_search.RandomizedSearchCV",
-                     "sklearn.model_selection.RandomizedSearchCV")
         self.estimator, self.param_distributions = estimator, param_distributions
         self.n_iter, self.scoring, self.fit_params = n_iter, scoring, fit_params
         self.n_jobs, self.iid, self.refit, self.cv, self.verbose = n_jobs, iid, refit, cv, verbose
