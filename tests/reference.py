@@ -128,7 +128,7 @@ def run_sequence(step, x, states, mask=None, backwards=False, only_return_final=
     for t in order:
         new = step(x[:, t], states)
         if mask is not None:
-            m = mask[:, t][:, None]
+            m = mask[:, t].reshape((-1,) + (1,) * (states[0].ndim - 1))
             new = tuple(m * a + (1 - m) * b for a, b in zip(new, states))
         states = new
         outputs[t] = states[-1]

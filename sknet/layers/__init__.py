@@ -19,7 +19,7 @@ from .pool import (FeaturePoolLayer, FeatureWTALayer, GlobalPoolLayer, MaxPool1D
                    MaxPool2DLayer, MaxPool3DLayer, Pool1DLayer, Pool2DLayer, Pool3DLayer,
                    SpatialPyramidPoolingLayer, Upscale1DLayer, Upscale2DLayer, Upscale3DLayer,
                    pool_output_length)
-from .recurrent import Gate, GRULayer, LSTMLayer, RecurrentLayer
+from .recurrent import CustomRecurrentLayer, Gate, GRULayer, LSTMLayer, RecurrentLayer
 from .shape import (DimshuffleLayer, FlattenLayer, PadLayer, ReshapeLayer, SliceLayer,
                     dimshuffle, flatten, pad, reshape)
 from .special import (BiasLayer, ExpressionLayer, InverseLayer, NonlinearityLayer,

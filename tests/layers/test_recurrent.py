@@ -3,8 +3,9 @@ import pytest
 import torch
 
 from sknet import init
-from sknet.layers import (Gate, GRULayer, InputLayer, LSTMLayer, RecurrentLayer,
-                          get_all_params, get_output)
+from sknet.layers import (Conv2DLayer, CustomRecurrentLayer, DenseLayer, Gate, GRULayer,
+                          InputLayer, LSTMLayer, Network, RecurrentLayer, get_all_params,
+                          get_output)
 from tests import reference
 from tests.conftest import as_numpy
 
@@ -129,3 +130,91 @@ def test_parameters_are_listed_in_lasagnes_order():
         [f"{kind}_{gate}" for gate in gates for kind in ("W_in_to", "W_hid_to", "b")]
         + ["W_cell_to_ingate", "W_cell_to_forgetgate", "W_cell_to_outgate", "cell_init",
            "hid_init"])
+
+
+def _dense_connections(num_inputs, num_units):
+    in_to_hid = DenseLayer(InputLayer((None, num_inputs)), num_units, W=init.Normal(0.5),
+                           b=init.Normal(0.5), nonlinearity=None)
+    hid_to_hid = DenseLayer(InputLayer((None, num_units)), num_units, W=init.Normal(0.5),
+                            b=None, nonlinearity=None)
+    return in_to_hid, hid_to_hid
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+def test_custom_recurrent_layer_with_dense_connections_is_a_vanilla_rnn(backwards):
+    x = np.random.randn(3, 5, 4).astype(np.float32)
+    in_to_hid, hid_to_hid = _dense_connections(4, 3)
+    layer = CustomRecurrentLayer((None, 5, 4), in_to_hid, hid_to_hid, nonlinearity=torch.tanh,
+                                 backwards=backwards, learn_init=True)
+    assert layer.output_shape == (None, 5, 3)
+    assert get_all_params(layer) == [layer.hid_init, in_to_hid.W, in_to_hid.b, hid_to_hid.W]
+    W_in, b, W_hid = (as_numpy(p) for p in (in_to_hid.W, in_to_hid.b, hid_to_hid.W))
+
+    def step(xt, states):
+        return (np.tanh(xt @ W_in + b + states[0] @ W_hid),)
+    expected = reference.run_sequence(step, x, (np.zeros((3, 3)),), backwards=backwards)
+    np.testing.assert_allclose(as_numpy(get_output(layer, x)), expected, rtol=1e-4, atol=1e-5)
+    same = RecurrentLayer((None, 5, 4), 3, W_in_to_hid=in_to_hid.W, b=in_to_hid.b,
+                          W_hid_to_hid=hid_to_hid.W, nonlinearity=torch.tanh,
+                          backwards=backwards)
+    np.testing.assert_allclose(as_numpy(get_output(same, x)), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_custom_recurrent_layer_gradient_reaches_both_graphs_and_matches_the_reference():
+    x = np.random.randn(2, 4, 3).astype(np.float32)
+    in_to_hid, hid_to_hid = _dense_connections(3, 2)
+    layer = CustomRecurrentLayer(InputLayer((None, 4, 3)), in_to_hid, hid_to_hid,
+                                 nonlinearity=torch.tanh, only_return_final=True)
+    network = Network(layer)
+    trainable = get_all_params(layer, trainable=True)
+    assert {id(p) for p in network.parameters()} == {id(p) for p in trainable}
+    assert len(trainable) == 3 and len(network.state_dict()) == 4  # + hid_init, a buffer
+    weights = np.random.randn(2, 2)
+    (network(torch.from_numpy(x)) * torch.from_numpy(weights).float()).sum().backward()
+    W_in, b = as_numpy(in_to_hid.W), as_numpy(in_to_hid.b)
+
+    def loss(W_hid):
+        def step(xt, states):
+            return (np.tanh(xt @ W_in + b + states[0] @ W_hid),)
+        final = reference.run_sequence(step, x, (np.zeros((2, 2)),), only_return_final=True)
+        return (final * weights).sum()
+    indices = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    numeric = reference.numeric_gradient(loss, as_numpy(hid_to_hid.W), indices)
+    np.testing.assert_allclose(as_numpy(hid_to_hid.W.grad)[tuple(zip(*indices))], numeric,
+                               rtol=1e-3, atol=1e-5)
+    assert in_to_hid.W.grad is not None and in_to_hid.W.grad.abs().sum() > 0
+
+
+def test_custom_recurrent_layer_with_convolutions_keeps_a_feature_map_state_and_masks_it():
+    x = np.random.randn(2, 3, 1, 4, 4).astype(np.float32)
+    mask = np.array([[1, 1, 1], [1, 1, 0]], np.float32)
+    in_to_hid = Conv2DLayer(InputLayer((None, 1, 4, 4)), 2, 3, pad="same", nonlinearity=None)
+    hid_to_hid = Conv2DLayer(InputLayer((None, 2, 4, 4)), 2, 3, pad="same", b=None,
+                             nonlinearity=None)
+    l_in, l_mask = InputLayer((None, 3, 1, 4, 4)), InputLayer((None, 3))
+    layer = CustomRecurrentLayer(l_in, in_to_hid, hid_to_hid, mask_input=l_mask)
+    assert layer.output_shape == (None, 3, 2, 4, 4) and tuple(layer.hid_init.shape) == (
+        1, 2, 4, 4)
+    W_in, b, W_hid = (as_numpy(p) for p in (in_to_hid.W, in_to_hid.b, hid_to_hid.W))
+
+    def step(xt, states):
+        pre = (reference.conv(xt, W_in, (1, 1), ("same", "same"), True) + b[:, None, None]
+               + reference.conv(states[0], W_hid, (1, 1), ("same", "same"), True))
+        return (np.maximum(pre, 0),)
+    expected = reference.run_sequence(step, x, (np.zeros((2, 2, 4, 4)),), mask)
+    np.testing.assert_allclose(as_numpy(get_output(layer, {l_in: x, l_mask: mask})), expected,
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_custom_recurrent_layer_refuses_what_lasagne_refuses():
+    in_to_hid, hid_to_hid = _dense_connections(4, 3)
+    with pytest.raises(ValueError, match="`input_to_hidden` must have exactly one InputLayer, "
+                                         "but it has 0"):
+        CustomRecurrentLayer((None, 5, 4), DenseLayer((None, 4), 3), hid_to_hid)
+    with pytest.raises(ValueError, match="must be equal after the first dimension"):
+        CustomRecurrentLayer((None, 5, 4), in_to_hid, _dense_connections(3, 2)[1])
+    with pytest.raises(ValueError, match="Gradient steps must be -1 when unroll_scan is true"):
+        CustomRecurrentLayer((None, 5, 4), in_to_hid, hid_to_hid, unroll_scan=True,
+                             gradient_steps=2)
+    with pytest.raises(ValueError, match="Input sequence length cannot be specified as None"):
+        LSTMLayer((None, None, 4), 3, unroll_scan=True)
