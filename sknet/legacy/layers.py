@@ -9,8 +9,12 @@ compute the same function. Lasagne 0.1's old argument names (``ds``, ``strides``
 import functools
 import inspect
 
+import torch
+
 from .. import init, layers
+from ..layers.base import nonlinearity_or_identity
 from ..nonlinearities import rectify
+from ..utils import as_tuple
 from .renames import not_supported, rename_kwargs, warn_renamed
 
 
@@ -187,10 +191,13 @@ class MaxPool2DCCLayer(layers.MaxPool2DLayer):
     dimshuffle=True, name=None)
 
     cuda-convnet's max-pooling: a MaxPool2DLayer that keeps partial border windows by
-    default (cuda-convnet never ignored them)."""
+    default (cuda-convnet never ignored them). A `pad` other than 0 is refused, as Lasagne
+    did."""
 
     def __init__(self, incoming, pool_size, stride=None, ignore_border=False, dimshuffle=True,
-                 name=None):
+                 name=None, pad=0):
+        if as_tuple(pad, 2, "pad") != (0, 0):
+            raise NotImplementedError("MaxPool2DCCLayer does not support padding")
         if not dimshuffle:
             raise not_supported("MaxPool2DCCLayer(dimshuffle=False)",
                                 "sknet's layers take the bc01 axis order only")
@@ -198,6 +205,59 @@ class MaxPool2DCCLayer(layers.MaxPool2DLayer):
                      "sknet.layers.MaxPool2DLayer(ignore_border=False)")
         super().__init__(incoming, pool_size, stride, 0, ignore_border, name)
         self.dimshuffle = dimshuffle
+
+
+class ShuffleBC01ToC01BLayer(layers.DimshuffleLayer):
+    """ShuffleBC01ToC01BLayer(incoming, name=None): bc01 (batch first) to cuda-convnet's c01b
+    (batch last) axis order; also called ``bc01_to_c01b``."""
+
+    def __init__(self, incoming, name=None):
+        super().__init__(incoming, (1, 2, 3, 0), name)
+
+
+class ShuffleC01BToBC01Layer(layers.DimshuffleLayer):
+    """ShuffleC01BToBC01Layer(incoming, name=None): c01b (batch last) to bc01 (batch first);
+    also called ``c01b_to_bc01``."""
+
+    def __init__(self, incoming, name=None):
+        super().__init__(incoming, (3, 0, 1, 2), name)
+
+
+bc01_to_c01b = ShuffleBC01ToC01BLayer
+c01b_to_bc01 = ShuffleC01BToBC01Layer
+
+
+class NINLayer_c01b(layers.Layer):
+    """NINLayer_c01b(incoming, num_units, untie_biases=False, W=init.GlorotUniform(),
+    b=init.Constant(0.), nonlinearity=rectify, name=None)
+
+    NINLayer for c01b inputs: mixes the channels (axis 0) at every position, with
+    ``W.shape == (num_units, num_input_channels)`` (the transpose of NINLayer's) and, with
+    `untie_biases`, ``b.shape == (num_units, rows, cols)``."""
+
+    def __init__(self, incoming, num_units, untie_biases=False, W=init.GlorotUniform(),
+                 b=init.Constant(0.0), nonlinearity=rectify, name=None):
+        super().__init__(incoming, name)
+        self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
+        self.num_units = num_units
+        self.untie_biases = untie_biases
+        self.W = self.add_param(W, (num_units, self.input_shape[0]), name="W")
+        if b is None:
+            self.b = None
+        else:
+            shape = (num_units,) + tuple(self.input_shape[1:-1]) if untie_biases else (num_units,)
+            self.b = self.add_param(b, shape, name="b", regularizable=False)
+
+    def get_output_shape_for(self, input_shape):
+        return (self.num_units,) + tuple(input_shape[1:])
+
+    def get_output_for(self, input, **kwargs):
+        activation = torch.tensordot(self.W, input, dims=([1], [0]))
+        if self.b is not None:
+            bias = self.b.unsqueeze(-1) if self.untie_biases else self.b.view(
+                (-1,) + (1,) * (input.dim() - 1))
+            activation = activation + bias
+        return self.nonlinearity(activation)
 
 
 # ------------------------------------------------------------------ lasagne.layers.corrmm
