@@ -2,6 +2,7 @@
 import numbers
 from collections import OrderedDict
 
+import torch
 from torch import nn
 
 from ..nonlinearities import identity
@@ -25,6 +26,38 @@ def as_size(value, argument, layer_name):
     if not is_int(value) or value < 1:
         raise ValueError(f"{layer_name}: {argument} must be a positive int, got {value!r}")
     return int(value)
+
+
+class NamedParameter(nn.Parameter):
+    """A trainable parameter that carries the name Lasagne gives it (``'W'``, or ``'dense.W'``
+    in a layer named ``'dense'``), as Theano's shared variables did; copies and pickles keep
+    it. Arithmetic on it gives plain tensors, as on any ``nn.Parameter``."""
+
+    @property
+    def name(self):
+        return self.__dict__.get("lasagne_name")
+
+    @name.setter
+    def name(self, value):
+        self.__dict__["lasagne_name"] = value
+
+    def __repr__(self):
+        return f"Parameter {self.name!r} containing:\n{self.data!r}"
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied.name = self.name
+        return copied
+
+    def __reduce_ex__(self, protocol):
+        return _named_parameter, (self.data, self.requires_grad, self.name)
+
+
+def _named_parameter(data, requires_grad, name):
+    """Rebuilds a pickled `NamedParameter`."""
+    parameter = NamedParameter(data, requires_grad)
+    parameter.name = name
+    return parameter
 
 
 class _ShapeCheckedMeta(type(nn.Module)):
@@ -54,6 +87,9 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
         if isinstance(incoming, (tuple, list)):
             self._set_incoming(None)
             self.input_shape = as_shape(incoming)
+        elif not hasattr(incoming, "output_shape"):
+            raise TypeError(f"{type(self).__name__}: incoming must be a layer (anything with an "
+                            f"output_shape) or a shape tuple, got {incoming!r}")
         else:
             self._set_incoming(incoming)
             self.input_shape = as_shape(incoming.output_shape)
@@ -120,7 +156,9 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
         """Create parameter `name` from `spec` and register it under that attribute name.
 
         Tags default to ``trainable=True, regularizable=True``. Trainable parameters are
-        ``nn.Parameter``s; the others (BatchNorm's running statistics) are buffers.
+        `NamedParameter`s named as in Lasagne (``'<layer name>.<name>'``, or `name` in an
+        unnamed layer); a given ``nn.Parameter`` (shared with another layer) is kept as it is.
+        The others (BatchNorm's running statistics) are buffers.
         """
         tags.setdefault("trainable", True)
         tags.setdefault("regularizable", True)
@@ -128,7 +166,9 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
         value = create_param(spec, shape, full_name)
         if tags["trainable"]:
             if not isinstance(value, nn.Parameter):
-                value = nn.Parameter(value)
+                value = NamedParameter(value)
+            if isinstance(value, NamedParameter) and value.name is None:
+                value.name = full_name
             self.register_parameter(name, value)
         else:
             self.register_buffer(name, value.detach() if isinstance(value, nn.Parameter) else value)
@@ -164,6 +204,10 @@ class MergeLayer(Layer):
     def __init__(self, incomings, name=None):
         nn.Module.__init__(self)
         layers = [None if isinstance(i, (tuple, list)) else i for i in incomings]
+        for layer in layers:
+            if layer is not None and not hasattr(layer, "output_shape"):
+                raise TypeError(f"{type(self).__name__}: incomings must be layers (anything "
+                                f"with an output_shape) or shape tuples, got {layer!r}")
         object.__setattr__(self, "input_layers", layers)
         self.input_shapes = [as_shape(i) if layer is None else as_shape(layer.output_shape)
                              for i, layer in zip(incomings, layers)]

@@ -10,16 +10,31 @@ from .input import InputLayer
 
 
 def _incoming(layer):
-    layers = getattr(layer, "input_layers", None)
-    if layers is None:
-        layers = [layer.input_layer]
-    return [l for l in layers if l is not None]
+    """The layers feeding `layer`, read as Lasagne reads any object: its `input_layers`, else
+    its `input_layer`, else none; None entries (inputs given as shapes) are left out."""
+    if hasattr(layer, "input_layers"):
+        return [l for l in layer.input_layers if l is not None]
+    incoming = getattr(layer, "input_layer", None)
+    return [] if incoming is None else [incoming]
 
 
-def _incoming_or_none(layer):
-    if isinstance(layer, InputLayer):
-        return []
-    return getattr(layer, "input_layers", None) or [layer.input_layer]
+def _is_source(layer):
+    """Whether `layer` starts the graph: an InputLayer, or an object with no input layer
+    attribute at all (a duck-typed input). A layer built from a shape is not one."""
+    return isinstance(layer, InputLayer) or not (
+        hasattr(layer, "input_layers") or hasattr(layer, "input_layer"))
+
+
+def _built_from_a_shape(layer):
+    if _is_source(layer):
+        return False
+    return None in (layer.input_layers if hasattr(layer, "input_layers")
+                    else [layer.input_layer])
+
+
+def _describe(layer):
+    name = getattr(layer, "name", None)
+    return f"{type(layer).__name__} {name!r}" if name else repr(layer)
 
 
 def get_all_layers(layer, treat_as_input=None):
@@ -91,24 +106,25 @@ def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
         given.update(inputs)
     all_layers = get_all_layers(layer_or_layers, given.keys())
     outputs = {layer: as_input_tensor(value) for layer, value in given.items()}
-    free_inputs = [l for l in all_layers if isinstance(l, InputLayer) and l not in outputs]
-    if not free_inputs and any(None in _incoming_or_none(l) for l in all_layers):
+    free_inputs = [l for l in all_layers if _is_source(l) and l not in outputs]
+    if not free_inputs and any(_built_from_a_shape(l) for l in all_layers):
         free_inputs = [None]  # a layer built from a shape takes the data directly
     if inputs is not None and not isinstance(inputs, dict):
         if len(free_inputs) != 1:
             raise ValueError(
                 f"get_output() got one input for a network with {len(free_inputs)} InputLayers "
-                f"({', '.join(repr(l.name) for l in free_inputs if l)}); pass a dict mapping "
-                "each InputLayer to its data")
+                f"({', '.join(repr(getattr(l, 'name', None) or l) for l in free_inputs if l)}); "
+                "pass a dict mapping each InputLayer to its data")
         outputs[free_inputs[0]] = as_input_tensor(inputs)
     for layer in all_layers:
         if layer in outputs:
             continue
-        if isinstance(layer, InputLayer):
-            if layer.input_var is None or not isinstance(layer.input_var, torch.Tensor):
-                raise ValueError(f"get_output() has no data for InputLayer {layer.name!r}: "
-                                 "pass it in `inputs`")
-            outputs[layer] = layer.input_var
+        if _is_source(layer):
+            input_var = getattr(layer, "input_var", None)
+            if not isinstance(input_var, torch.Tensor):
+                raise ValueError(f"get_output() has no data for {_describe(layer)}: pass it "
+                                 "in `inputs`")
+            outputs[layer] = input_var
         elif hasattr(layer, "input_layers"):
             layer_inputs = [outputs[l] for l in layer.input_layers]
             outputs[layer] = layer.get_output_for(layer_inputs, deterministic=deterministic,
@@ -133,13 +149,13 @@ def get_output_shape(layer_or_layers, input_shapes=None):
     shapes = {layer: tuple(shape) for layer, shape in given.items()}
     if not isinstance(input_shapes, dict):
         for layer in all_layers:
-            if isinstance(layer, InputLayer):
+            if _is_source(layer):
                 shapes[layer] = tuple(input_shapes)
     for layer in all_layers:
         if layer in shapes:
             continue
-        if isinstance(layer, InputLayer):
-            shapes[layer] = layer.output_shape
+        if _is_source(layer):
+            shapes[layer] = tuple(layer.output_shape)
         elif hasattr(layer, "input_layers"):
             shapes[layer] = layer.get_output_shape_for(
                 [shapes[l] if l is not None else s
@@ -156,7 +172,7 @@ def get_all_params(layer, unwrap_shared=True, **tags):
     ``Layer.get_params`` (e.g. ``trainable=True``, ``regularizable=True``)."""
     params, seen = [], set()
     for l in get_all_layers(layer):
-        for p in l.get_params(**tags):
+        for p in l.get_params(**tags) if hasattr(l, "get_params") else ():
             if id(p) not in seen:
                 seen.add(id(p))
                 params.append(p)
@@ -186,11 +202,11 @@ def set_all_param_values(layer, values, **tags):
         raise ValueError(f"got {len(values)} parameter arrays, but the network has "
                          f"{len(params)} parameters")
     owners = {id(getattr(l, name)): (l.name, name) for l in get_all_layers(layer)
-              for name in l.params}
+              if isinstance(l, nn.Module) for name in getattr(l, "params", ())}
     for param, value in zip(params, values):
         value = np.asarray(value)
         if tuple(param.shape) != value.shape:
-            layer_name, param_name = owners[id(param)]
+            layer_name, param_name = owners.get(id(param), (None, getattr(param, "name", "?")))
             raise ValueError(f"layer {layer_name!r}: parameter {param_name} has shape "
                              f"{tuple(param.shape)}, but the value for it has shape "
                              f"{value.shape}; nothing was loaded")

@@ -1,6 +1,14 @@
-import pytest
+import copy
+import io
+import pickle
 
-from sknet.layers import Conv2DLayer, DenseLayer, InputLayer, Layer, MaxPool2DLayer
+import pytest
+import torch
+from sklearn.base import clone
+
+from sknet import NeuralNet
+from sknet.layers import (Conv2DLayer, DenseLayer, InputLayer, Layer, MaxPool2DLayer, Network,
+                          get_all_params)
 
 
 def test_input_layer_rejects_non_positive_sizes():
@@ -34,3 +42,36 @@ def test_a_subclass_gives_its_shape_rule_and_computation_separately():
     layer = Double(InputLayer((None, 3)))
     assert layer.output_shape == (None, 6) and layer.get_params() == []
     assert repr(layer) == "Double (None, 6)"
+
+
+def _names(layer):
+    return [p.name for p in get_all_params(layer)]
+
+
+def test_parameters_carry_lasagnes_names_through_copies_pickles_and_state_dicts():
+    hidden = DenseLayer(InputLayer((None, 3)), 4, name="hidden")
+    output = DenseLayer(hidden, 2)  # unnamed layer: bare names, as Lasagne's add_param
+    assert _names(output) == ["hidden.W", "hidden.b", "W", "b"]
+    assert isinstance(hidden.W, torch.nn.Parameter)
+    assert _names(copy.deepcopy(output)) == _names(pickle.loads(pickle.dumps(output))) == \
+        ["hidden.W", "hidden.b", "W", "b"]
+    buffer = io.BytesIO()
+    torch.save(output, buffer)
+    buffer.seek(0)
+    assert _names(torch.load(buffer, weights_only=False)) == _names(output)
+    output.to(torch.float64)
+    assert output.W.dtype == torch.float64 and output.W.name == "W"
+    # a state dict still holds plain tensors and loads back into the named parameters
+    network = Network(output)
+    state = {key: torch.full_like(value, 0.5) for key, value in network.state_dict().items()}
+    network.load_state_dict(state)
+    assert hidden.W.name == "hidden.W" and float(hidden.W.detach().sum()) == 0.5 * 12
+    # a parameter given to a second layer is shared, keeping its first name
+    shared = DenseLayer(InputLayer((None, 3)), 4, W=hidden.W, name="other")
+    assert shared.W is hidden.W and _names(shared) == ["hidden.W", "other.b"]
+
+
+def test_a_cloned_net_keeps_the_names_of_its_layer_instance():
+    layer = DenseLayer(InputLayer((None, 3)), 2, name="output")
+    net = clone(NeuralNet(layers=layer, update_learning_rate=0.1))
+    assert _names(net.layers) == ["output.W", "output.b"] and net.layers.W is not layer.W

@@ -110,3 +110,66 @@ def test_a_layer_is_an_nn_module_computing_its_network():
     out = _mlp().eval()
     x = torch.randn(2, 784)
     assert torch.equal(out(x), get_output(out, x, deterministic=True))
+
+
+class _DuckLayer:
+    """Not an sknet layer, only what Lasagne's helpers read: doubles its input, scaled by one
+    parameter."""
+
+    def __init__(self, incoming):
+        self.input_layer = incoming
+        self.output_shape = incoming.output_shape
+        self.scale = torch.nn.Parameter(torch.tensor([2.0]))
+
+    def get_output_shape_for(self, input_shape):
+        return input_shape
+
+    def get_output_for(self, input, **kwargs):
+        return input * self.scale
+
+    def get_params(self, **tags):
+        return [self.scale]
+
+
+class _DuckInput:
+    """A duck-typed input: an output shape and nothing feeding it."""
+    output_shape = (None, 3)
+
+    def get_output_for(self, input, **kwargs):
+        return input
+
+
+def test_helpers_and_merge_layers_take_duck_typed_layers_as_lasagnes_do():
+    l_in = InputLayer((None, 3))
+    duck = _DuckLayer(l_in)
+    join = ConcatLayer([duck, l_in])
+    dense = DenseLayer(join, 2, nonlinearity=None)
+    assert get_all_layers(dense) == [l_in, duck, join, dense]
+    assert get_all_params(dense) == [duck.scale, dense.W, dense.b] and count_params(dense) == 15
+    x = np.random.randn(4, 3).astype(np.float32)
+    joined = np.concatenate([2 * x, x], axis=1)
+    np.testing.assert_allclose(as_numpy(get_output(dense, x)),
+                               joined @ as_numpy(dense.W) + as_numpy(dense.b), rtol=1e-5)
+    assert get_output_shape(dense, {l_in: (7, 3)}) == (7, 2) and join.output_shape == (None, 6)
+    set_all_param_values(dense, [np.array([3.0]), np.zeros((6, 2)), np.ones(2)])
+    assert float(duck.scale.detach()) == 3.0
+
+
+def test_a_duck_typed_input_is_a_source_that_takes_data():
+    source = _DuckInput()
+    dense = DenseLayer(source, 2, nonlinearity=None, b=None)
+    assert get_all_layers(dense) == [source, dense]
+    assert get_output_shape(dense, (5, 3)) == (5, 2)
+    x = np.random.randn(4, 3).astype(np.float32)
+    for inputs in (x, {source: x}):
+        np.testing.assert_allclose(as_numpy(get_output(dense, inputs)), x @ as_numpy(dense.W),
+                                   rtol=1e-5)
+    with pytest.raises(ValueError, match="get_output.. has no data for .*_DuckInput"):
+        get_output(dense)
+
+
+@pytest.mark.parametrize("build", [lambda: DenseLayer(784, 10),
+                                   lambda: ConcatLayer([(None, 3), "input"])])
+def test_an_incoming_that_is_neither_layer_nor_shape_is_a_type_error(build):
+    with pytest.raises(TypeError, match="must be .*layer.* or .*shape.*got"):
+        build()
