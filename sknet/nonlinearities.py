@@ -70,10 +70,11 @@ def elu(x):
 
 
 class SELU:
-    """SELU(scale=1.0507..., scale_neg=1.6732...):
-    scale * (x if x > 0 else scale_neg * (exp(x) - 1))."""
+    """SELU(scale=1, scale_neg=1): scale * (x if x > 0 else scale_neg * (exp(x) - 1)).
 
-    def __init__(self, scale=1.0507009873554805, scale_neg=1.6732632423543772):
+    The defaults are Lasagne's (an ELU); `selu` has the self-normalizing constants."""
+
+    def __init__(self, scale=1, scale_neg=1):
         self.scale = scale
         self.scale_neg = scale_neg
 
@@ -84,7 +85,7 @@ class SELU:
         return f"SELU(scale={self.scale!r}, scale_neg={self.scale_neg!r})"
 
 
-selu = SELU()
+selu = SELU(scale=1.0507009873554805, scale_neg=1.6732632423543772)
 
 
 def softplus(x):

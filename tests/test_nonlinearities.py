@@ -33,3 +33,11 @@ def test_softmax_rows_sum_to_one():
     x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
     expected = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(nl.softmax(torch.tensor(x)).numpy(), expected, rtol=1e-6)
+
+
+def test_selu_class_defaults_are_lasagnes_an_elu_and_selu_has_the_constants():
+    x = X.numpy()
+    np.testing.assert_allclose(_values(nl.SELU()), np.where(x > 0, x, np.exp(x) - 1), rtol=1e-6)
+    np.testing.assert_allclose(_values(nl.SELU(scale=2, scale_neg=3)),
+                               2 * np.where(x > 0, x, 3 * (np.exp(x) - 1)), rtol=1e-6)
+    assert (nl.selu.scale, nl.selu.scale_neg) == (1.0507009873554805, 1.6732632423543772)
