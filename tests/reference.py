@@ -218,3 +218,71 @@ def numeric_gradient(f, value, indices, eps=1e-4):
         down[index] -= eps
         grads.append((f(up) - f(down)) / (2 * eps))
     return np.array(grads)
+
+
+def _border_index(index, size, border_mode):
+    if border_mode == "nearest":
+        return min(max(index, 0), size - 1)
+    if border_mode == "mirror":
+        period = 2 * (size - 1)
+        return min(index % period, -index % period)
+    return index % size
+
+
+def bilinear_sample(image, xs, ys, border_mode):
+    """Lasagne's spatial-transformer sampling of `image` (channels, rows, cols) at points
+    (xs, ys) in [-1, 1]: each of the four neighbours weighs 1 - distance per axis, and
+    neighbours outside the image are mapped back by `border_mode`."""
+    channels, rows, cols = image.shape
+    out = np.zeros((channels, len(xs)))
+    for p, (x, y) in enumerate(zip(xs, ys)):
+        px, py = (x + 1) / 2 * (cols - 1), (y + 1) / 2 * (rows - 1)
+        x0, y0 = int(np.floor(px)), int(np.floor(py))
+        for nx, ny in itertools.product((x0, x0 + 1), (y0, y0 + 1)):
+            weight = (1 - abs(px - nx)) * (1 - abs(py - ny))
+            out[:, p] += weight * image[:, _border_index(ny, rows, border_mode),
+                                        _border_index(nx, cols, border_mode)]
+    return out
+
+
+def output_grid(rows, cols):
+    """The (x, y) coordinates of an output grid, row by row, each from -1 to 1."""
+    x, y = np.meshgrid(np.linspace(-1, 1, cols), np.linspace(-1, 1, rows))
+    return x.ravel(), y.ravel()
+
+
+def affine_transform(x, theta, out_rows, out_cols, border_mode):
+    """TransformerLayer: sample each image at theta (2x3) applied to (x, y, 1) of the grid."""
+    gx, gy = output_grid(out_rows, out_cols)
+    out = []
+    for image, t in zip(x, theta.reshape(-1, 2, 3)):
+        sx, sy = t @ np.stack([gx, gy, np.ones_like(gx)])
+        out.append(bilinear_sample(image, sx, sy, border_mode).reshape(-1, out_rows, out_cols))
+    return np.stack(out)
+
+
+def thin_plate_spline_transform(x, offsets, control_points, out_rows, out_cols, border_mode):
+    """TPSTransformerLayer: control points on an even grid move by `offsets` (all x, then all
+    y); the spline f(p) = a1 + ax x + ay y + sum_k w_k U(|p - c_k|), U(r) = r**2 log r**2,
+    through the moved points, with sum w = sum w x = sum w y = 0, maps the grid."""
+    side = int(round(np.sqrt(control_points)))
+    cx, cy = output_grid(side, side)
+
+    def U(squared):
+        return squared * np.log(squared) if squared > 0 else 0.0
+    K = np.array([[U((cx[i] - cx[j]) ** 2 + (cy[i] - cy[j]) ** 2)
+                   for j in range(control_points)] for i in range(control_points)])
+    P = np.stack([np.ones(control_points), cx, cy], axis=1)
+    system = np.block([[np.zeros((3, 3)), P.T], [P, K]])
+    gx, gy = output_grid(out_rows, out_cols)
+    basis = np.array([[U((px - cx[k]) ** 2 + (py - cy[k]) ** 2) for k in range(control_points)]
+                      for px, py in zip(gx, gy)])
+    out = []
+    for image, offset in zip(x, offsets.reshape(-1, 2, control_points)):
+        mapped = []
+        for source, moved in ((cx, offset[0]), (cy, offset[1])):
+            coef = np.linalg.solve(system, np.concatenate([np.zeros(3), source + moved]))
+            mapped.append(coef[0] + coef[1] * gx + coef[2] * gy + basis @ coef[3:])
+        out.append(bilinear_sample(image, mapped[0], mapped[1], border_mode)
+                   .reshape(-1, out_rows, out_cols))
+    return np.stack(out)

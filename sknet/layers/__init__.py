@@ -25,3 +25,4 @@ from .shape import (DimshuffleLayer, FlattenLayer, PadLayer, ReshapeLayer, Slice
 from .special import (BiasLayer, ExpressionLayer, InverseLayer, NonlinearityLayer,
                       ParametricRectifierLayer, RandomizedRectifierLayer, ScaleLayer, prelu, rrelu,
                       standardize)
+from .transformer import TPSTransformerLayer, TransformerLayer
