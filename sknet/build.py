@@ -96,15 +96,17 @@ def _unknown_argument_error(layer_name, factory, unknown, accepted):
 
 
 def _resolve_references(kwargs, built):
-    """Names of earlier layers in incoming/incomings, and in W/b (to share those parameters)."""
+    """Names of earlier layers in incoming/incomings/mask_input, and in W/b (to share those
+    parameters)."""
     def lookup(name):
         if name not in built:
             raise ValueError(f"layer {kwargs.get('name')!r} refers to unknown layer {name!r}; "
                              f"the layers so far are {list(built)}")
         return built[name]
 
-    if isinstance(kwargs.get("incoming"), str):
-        kwargs["incoming"] = lookup(kwargs["incoming"])
+    for attr in ("incoming", "mask_input"):
+        if isinstance(kwargs.get(attr), str):
+            kwargs[attr] = lookup(kwargs[attr])
     if "incomings" in kwargs:
         kwargs["incomings"] = [lookup(i) if isinstance(i, str) else i
                                for i in kwargs["incomings"]]

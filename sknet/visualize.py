@@ -180,8 +180,8 @@ def draw_to_notebook(net_or_layers, figsize=None, output_shape=True, verbose=Fal
 _VERBOSE_ATTRIBUTES = ("num_units", "num_filters", "filter_size", "pool_size", "stride", "p")
 
 
-def _layer_label(layer, output_shape, verbose):
-    lines = [layer.name or "", type(layer).__name__]
+def _layer_label(name, layer, output_shape, verbose):
+    lines = [name, type(layer).__name__]
     if verbose:
         lines += [f"{name}: {getattr(layer, name)}" for name in _VERBOSE_ATTRIBUTES
                   if hasattr(layer, name)]
@@ -196,8 +196,12 @@ def _layer_label(layer, output_shape, verbose):
 
 def _graph_figure(net_or_layers, figsize, output_shape, verbose):
     plt = _pyplot()
-    layers = (list(net_or_layers.layers_.values()) if hasattr(net_or_layers, "layers_")
-              else get_all_layers(net_or_layers))
+    if hasattr(net_or_layers, "layers_"):
+        layers, names = net_or_layers.layers_.values(), net_or_layers.layers_.keys()
+    else:
+        layers = get_all_layers(net_or_layers)
+        names = [layer.name or type(layer).__name__ for layer in layers]
+    name_of = dict(zip(layers, names))
     depth = {}
     for layer in layers:
         inputs = _inputs_of(layer)
@@ -220,8 +224,9 @@ def _graph_figure(net_or_layers, figsize, output_shape, verbose):
                             arrowprops={"arrowstyle": "->", "shrinkA": 14, "shrinkB": 14})
     for layer, (x, y) in position.items():
         colour = "#cde5f7" if isinstance(layer, InputLayer) else "#f3e2c7"
-        ax.text(x, y, _layer_label(layer, output_shape, verbose), ha="center", va="center",
-                fontsize=8, bbox={"boxstyle": "round", "facecolor": colour})
+        ax.text(x, y, _layer_label(name_of[layer], layer, output_shape, verbose),
+                ha="center", va="center", fontsize=8,
+                bbox={"boxstyle": "round", "facecolor": colour})
     ax.set_xlim(0, width)
     ax.set_ylim(-len(rows) + 0.5, 0.5)
     ax.axis("off")
