@@ -1,0 +1,322 @@
+"""Export a fitted NeuralNet for serving without sknet: an ONNX model, a TorchScript module or a
+``torch.export`` program that computes what `predict_proba` returns (the output layer's
+nonlinearity included; `predict` for regression), for any number of rows, with the classes
+and the input shapes recorded in the file.
+
+The graph is captured by ``torch.export`` (ONNX goes through torch's dynamo exporter, which
+translates that capture): it follows the layers' Python code symbolically, so code that
+depends on tensor values (an ``if`` on a tensor, ``.item()``, NumPy) is refused instead of
+being frozen into the graph with the values of the example batch. Every exported graph is
+run on fresh batches of 1 and 3 rows and compared with the net before the file is written.
+
+>>> import os, tempfile
+>>> import numpy as np
+>>> from sknet import NeuralNet, layers, nonlinearities
+>>> net = NeuralNet([('input', layers.InputLayer), ('output', layers.DenseLayer)],
+...                 input_shape=(None, 4), output_num_units=3,
+...                 output_nonlinearity=nonlinearities.softmax,
+...                 update_learning_rate=0.1, max_epochs=1)
+>>> X, y = np.random.rand(30, 4).astype(np.float32), np.arange(30) % 3
+>>> path = os.path.join(tempfile.mkdtemp(), 'net.onnx')
+>>> export(net.fit(X, y), path)
+>>> served = load_onnx(path)
+>>> bool(np.allclose(served.predict_proba(X), net.predict_proba(X), atol=1e-6))
+True
+>>> served.classes_, served.predict(X[:2]).shape
+(array([0, 1, 2]), (2,))
+"""
+import copy
+import io
+import json
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.exceptions import NotFittedError
+
+from .files import atomic_write
+from .layers import EmbeddingLayer, InputLayer
+
+FORMATS = ("onnx", "torchscript", "torch.export")
+METADATA_KEY = "sknet"  # ONNX metadata_props key; "sknet.json" in TorchScript / .pt2 files
+EXTRA_FILE = "sknet.json"
+OUTPUT_NAME = "output"
+TOLERANCE = 1e-5
+
+
+class ExportError(RuntimeError):
+    """The net cannot be exported: a layer's computation is not expressible as a graph (the
+    message names the layer and why), or the exported graph computes something else."""
+
+
+def export(net, path, format="onnx"):
+    """Write the fitted `net` to `path` as `format`: 'onnx', 'torchscript' or 'torch.export'.
+
+    The graph takes one input per InputLayer (named after it, any number of rows) and returns
+    `predict_proba` (`predict` for regression) computed in float32 on the CPU. The file
+    records the classes, the task and the input names, shapes and dtypes as one JSON document:
+    ONNX metadata_props key ``'sknet'``; TorchScript ``_extra_files`` / ``torch.export.save``
+    ``extra_files`` entry ``'sknet.json'``. The file is written atomically, after the graph
+    was checked against the net. ONNX needs ``pip install "sknet[export]"``.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(map(repr, FORMATS))}, got "
+                         f"{format!r}")
+    if format == "onnx":
+        _import_extra("onnx")
+        _import_extra("onnxruntime")
+    served, examples, metadata = _prepare(net)
+    data = _WRITERS[format](served, examples, metadata)
+    with atomic_write(path, "wb") as f:
+        f.write(data)
+
+
+def _prepare(net):
+    """The net's computation as a CPU module in eval mode, example inputs, and the metadata."""
+    if not getattr(net, "initialized_", False):
+        raise NotFittedError(f"this {type(net).__name__} is not fitted yet: call fit(X, y) "
+                             "(or load_params_from) before export")
+    nonlinearity = net._get_predict_nonlinearity()
+    network = getattr(net.module_, "_orig_mod", net.module_)  # unwrap compile=True
+    served = _Served(copy.deepcopy(network).cpu().eval(), nonlinearity)
+    served.requires_grad_(False)  # a served graph computes no gradients
+    inputs = [_input_spec(layer, served.network) for layer in served.network.input_layers]
+    classes = None
+    if not net.regression:
+        classes = getattr(net, "classes_", np.arange(net.layers_[-1].output_shape[-1]))
+        classes = np.asarray(classes).tolist()
+    metadata = {"output": "predict" if net.regression else "predict_proba",
+                "regression": bool(net.regression), "classes": classes, "inputs": inputs,
+                "output_shape": list(net.layers_[-1].output_shape)}
+    try:
+        json.dumps(metadata)
+    except TypeError as error:
+        raise ExportError(f"classes_ must be JSON-serializable (numbers, strings, booleans) "
+                          f"to be stored in the file, got {classes!r}") from error
+    return served, _examples(inputs, 2), metadata
+
+
+def _input_spec(layer, network):
+    """Name, shape and dtype of an InputLayer; integer ids where it feeds an embedding."""
+    if any(d is None for d in layer.shape[1:]):
+        raise ExportError(f"InputLayer {layer.name!r} has shape {layer.shape}: export needs "
+                          "every axis but the first (the batch) fixed")
+    embeddings = [l for l in network.layers.values()
+                  if isinstance(l, EmbeddingLayer) and l.input_layer is layer]
+    spec = {"name": layer.name, "shape": [None] + list(layer.shape[1:]), "dtype": "float32"}
+    if embeddings:
+        spec.update(dtype="int64", ids_below=min(l.input_size for l in embeddings))
+    return spec
+
+
+def _examples(inputs, rows):
+    """Random input tensors with `rows` rows (ids below the embeddings' sizes)."""
+    tensors = []
+    for spec in inputs:
+        shape = (rows,) + tuple(spec["shape"][1:])
+        if spec["dtype"] == "int64":
+            tensors.append(torch.randint(0, spec["ids_below"], shape))
+        else:
+            tensors.append(torch.rand(shape) * 2 - 1)
+    return tuple(tensors)
+
+
+class _Served(torch.nn.Module):
+    """The network followed by the nonlinearity that `predict_proba` applies to its output."""
+
+    def __init__(self, network, nonlinearity):
+        super().__init__()
+        self.network = network
+        self.nonlinearity = nonlinearity
+
+    def forward(self, *inputs):
+        return self.nonlinearity(self.network(*inputs))
+
+
+# --------------------------------------------------------------------------- capture
+
+@contextmanager
+def _naming_failing_layer(network, format):
+    """Turn an exporter's error raised inside a layer's computation into an ExportError that
+    names the layer, its class and the reason."""
+    running = []
+
+    def tracked(layer, compute):
+        def run(*args, **kwargs):
+            running.append(layer)
+            result = compute(*args, **kwargs)
+            running.pop()
+            return result
+        return run
+
+    wrapped = [(layer, method) for layer in network.layers.values()
+               for method in ("get_output_for", "get_preactivation_for") if hasattr(layer, method)]
+    for layer, method in wrapped:
+        setattr(layer, method, tracked(layer, getattr(layer, method)))
+    try:
+        yield
+    except ExportError:
+        raise
+    except Exception as error:
+        if not running:
+            raise ExportError(f"the net cannot be exported to {format}: {_reason(error)}") \
+                from error
+        layer = running[-1]
+        raise ExportError(f"layer {layer.name!r} ({type(layer).__name__}) cannot be exported "
+                          f"to {format}: {_reason(error)}") from error
+    finally:
+        for layer, method in wrapped:
+            delattr(layer, method)
+
+
+def _reason(error):
+    """The exporter's explanation, in one line, with what it means for a layer."""
+    while isinstance(error, SystemError) and error.__context__ is not None:
+        error = error.__context__  # a warning turned error inside torch's C++ code
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "numpy" in text.lower():
+        return f"it computes with NumPy, outside torch, which no graph can record ({text})"
+    if "data-dependent" in text or isinstance(error, torch.jit.TracerWarning):
+        return (f"its code depends on the values of a tensor (an `if` on a tensor, .item(), "
+                f"float(tensor)), which a graph cannot record ({text})")
+    return f"{type(error).__name__}: {text}"
+
+
+def _capture(served, examples, format):
+    """``torch.export`` of `served` with a dynamic batch axis, non-strict (it runs the
+    layers' Python code on symbolic tensors and refuses value-dependent code)."""
+    batch = torch.export.Dim("batch")
+    with _naming_failing_layer(served.network, format):
+        return torch.export.export(served, examples, strict=False,
+                                   dynamic_shapes=(tuple({0: batch} for _ in examples),))
+
+
+def _check(run, served, metadata_inputs, format):
+    """Compare the exported graph with the net on fresh batches of 1 and 3 rows."""
+    for rows in (1, 3):
+        inputs = _examples(metadata_inputs, rows)
+        with torch.no_grad():
+            expected = served(*inputs).numpy()
+        got = np.asarray(run(inputs))
+        difference = float(np.max(np.abs(got - expected))) if got.shape == expected.shape \
+            else np.inf
+        if not difference <= TOLERANCE * max(1.0, float(np.max(np.abs(expected)))):
+            raise ExportError(f"the {format} graph differs from the net by {difference:.3g} "
+                              f"(largest absolute difference) on a batch of {rows} row(s), "
+                              f"shape {got.shape} for {expected.shape}; nothing was written")
+
+
+# --------------------------------------------------------------------------- writers
+
+def _onnx_bytes(served, examples, metadata):
+    onnxruntime = _import_extra("onnxruntime")
+    program = _capture(served, examples, "ONNX")
+    names = [spec["name"] for spec in metadata["inputs"]]
+    onnx_program = torch.onnx.export(program, input_names=names, output_names=[OUTPUT_NAME],
+                                     dynamo=True, verbose=False)
+    model = onnx_program.model_proto
+    entry = model.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
+    data = model.SerializeToString()
+    session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
+    _check(lambda inputs: session.run(None, {n: x.numpy() for n, x in zip(names, inputs)})[0],
+           served, metadata["inputs"], "ONNX")
+    return data
+
+
+def _torch_export_bytes(served, examples, metadata):
+    program = _capture(served, examples, "torch.export")
+    module = program.module()
+    _check(lambda inputs: module(*inputs).detach().numpy(), served, metadata["inputs"],
+           "torch.export")
+    buffer = io.BytesIO()
+    torch.export.save(program, buffer, extra_files={EXTRA_FILE: json.dumps(metadata)})
+    return buffer.getvalue()
+
+
+def _torchscript_bytes(served, examples, metadata):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript is, since torch 2.10
+        with _naming_failing_layer(served.network, "TorchScript"), _tracer_warnings_fail():
+            traced = torch.jit.trace(served, examples, check_trace=False)
+        _check(lambda inputs: traced(*inputs).detach().numpy(), served, metadata["inputs"],
+               "TorchScript")
+        buffer = io.BytesIO()
+        torch.jit.save(traced, buffer, _extra_files={EXTRA_FILE: json.dumps(metadata)})
+    return buffer.getvalue()
+
+
+_WRITERS = {"onnx": _onnx_bytes, "torchscript": _torchscript_bytes,
+            "torch.export": _torch_export_bytes}
+
+
+@contextmanager
+def _tracer_warnings_fail():
+    """The tracer warns, and carries on, where it freezes a tensor's value into the graph:
+    that makes a wrong graph, so it is an error here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", torch.jit.TracerWarning)
+        yield
+
+
+def _import_extra(name):
+    try:
+        return __import__(name)
+    except ImportError as error:
+        raise ImportError(f"exporting to ONNX needs {name}: pip install \"sknet[export]\"") \
+            from error
+
+
+# --------------------------------------------------------------------------- serving
+
+class OnnxPredictor:
+    """OnnxPredictor(path)
+
+    An exported ONNX file run by onnxruntime, with the net's `predict_proba`, `predict` and
+    `classes_` (read from the file's metadata). X is an array for one InputLayer or a dict
+    keyed by InputLayer name; values are cast to the dtypes recorded (float32, int64 ids).
+    """
+
+    def __init__(self, path):
+        onnxruntime = _import_extra("onnxruntime")
+        self.session = onnxruntime.InferenceSession(str(path),
+                                                    providers=["CPUExecutionProvider"])
+        found = self.session.get_modelmeta().custom_metadata_map.get(METADATA_KEY)
+        if found is None:
+            raise ValueError(f"{path} has no {METADATA_KEY!r} metadata: it was not written by "
+                             "sknet.export.export")
+        self.metadata = json.loads(found)
+        self.regression = self.metadata["regression"]
+        classes = self.metadata["classes"]
+        if classes is not None:
+            self.classes_ = np.asarray(classes)
+
+    def _feed(self, X):
+        inputs = self.metadata["inputs"]
+        if not isinstance(X, dict):
+            if len(inputs) != 1:
+                raise ValueError(f"this model has {len(inputs)} inputs "
+                                 f"{[s['name'] for s in inputs]}: pass X as a dict of arrays "
+                                 "keyed by their names")
+            X = {inputs[0]["name"]: X}
+        names = [spec["name"] for spec in inputs]
+        if sorted(X) != sorted(names):
+            raise ValueError(f"X must be a dict with one array per input {names}, got keys "
+                             f"{sorted(X)}")
+        return {spec["name"]: np.asarray(X[spec["name"]], dtype=spec["dtype"])
+                for spec in inputs}
+
+    def predict_proba(self, X):
+        """The exported net's output for X: class probabilities, or regression outputs."""
+        return self.session.run([OUTPUT_NAME], self._feed(X))[0]
+
+    def predict(self, X):
+        """Class labels (the recorded classes at the argmax), or the regression outputs."""
+        output = self.predict_proba(X)
+        return output if self.regression else self.classes_[output.argmax(axis=1)]
+
+
+def load_onnx(path):
+    """An `OnnxPredictor` for a file written by `export` (onnxruntime, no torch needed)."""
+    return OnnxPredictor(path)
