@@ -60,6 +60,29 @@ def _named_parameter(data, requires_grad, name):
     return parameter
 
 
+class ParamTags(OrderedDict):
+    """A layer's parameters' tags by attribute name (``'W'``); as in Lasagne the parameter
+    itself is a key too, so ``layer.params[layer.W].discard('trainable')`` freezes it."""
+
+    def __init__(self, layer, items=()):
+        super().__init__(items)
+        self._layer = layer
+
+    def _name(self, key):
+        if isinstance(key, torch.Tensor):
+            return next((name for name in self if getattr(self._layer, name) is key), key)
+        return key
+
+    def __getitem__(self, key):
+        return super().__getitem__(self._name(key))
+
+    def __contains__(self, key):
+        return super().__contains__(self._name(key))
+
+    def __reduce__(self):
+        return OrderedDict, (list(self.items()),)  # the layer attaches itself when unpickled
+
+
 class _ShapeCheckedMeta(type(nn.Module)):
     """Checks a layer's output shape right after construction, so that a layer that cannot take
     its incoming shape fails where it is built, naming itself and both shapes."""
@@ -94,11 +117,15 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
             self._set_incoming(incoming)
             self.input_shape = as_shape(incoming.output_shape)
         self.name = name
-        self.params = OrderedDict()
+        self.params = ParamTags(self)
         if any(d is not None and d <= 0 for d in self.input_shape):
             raise ValueError(
                 f"{self.describe()} cannot take input shape {self.input_shape}: every dimension "
                 "must be positive or None")
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.params = ParamTags(self, self.params)
 
     def _set_incoming(self, layer):
         # Kept out of nn.Module's registry: each layer's state holds only its own parameters.
@@ -212,7 +239,7 @@ class MergeLayer(Layer):
         self.input_shapes = [as_shape(i) if layer is None else as_shape(layer.output_shape)
                              for i, layer in zip(incomings, layers)]
         self.name = name
-        self.params = OrderedDict()
+        self.params = ParamTags(self)
 
     @property
     def output_shape(self):

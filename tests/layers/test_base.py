@@ -75,3 +75,13 @@ def test_a_cloned_net_keeps_the_names_of_its_layer_instance():
     layer = DenseLayer(InputLayer((None, 3)), 2, name="output")
     net = clone(NeuralNet(layers=layer, update_learning_rate=0.1))
     assert _names(net.layers) == ["output.W", "output.b"] and net.layers.W is not layer.W
+
+
+def test_a_parameter_indexes_its_layers_tags_as_in_lasagne():
+    layer = DenseLayer(InputLayer((None, 3)), 2)
+    assert layer.params[layer.W] == {"trainable", "regularizable"} and layer.b in layer.params
+    layer.params[layer.W].discard("trainable")  # Lasagne's way to freeze a weight
+    assert get_all_params(layer, trainable=True) == [layer.b]
+    for copied in (copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
+        assert copied.params[copied.W] == {"regularizable"} and layer.W not in copied.params
+    assert list(layer.params) == ["W", "b"]
