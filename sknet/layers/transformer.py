@@ -208,13 +208,13 @@ class TPSTransformerLayer(_SpatialTransformer):
     def get_output_for(self, inputs, **kwargs):
         input, offsets = inputs
         height, width = self.output_grid_size(input)
-        source = self.source_points.to(input.dtype)
+        source = self.source_points.to(input)  # the input's dtype and device
         targets = source + offsets.reshape(-1, 2, self.control_points)
-        coefficients = targets @ self.solve_for_targets.to(input.dtype).T  # (batch, 2, K + 3)
+        coefficients = targets @ self.solve_for_targets.to(input).T  # (batch, 2, K + 3)
         basis = self.grid_basis
         if basis is None:
             basis = _tps_basis(_grid(height, width, input), source)
-        points = coefficients @ basis.to(input.dtype)
+        points = coefficients @ basis.to(input)
         shape = (-1, height, width)
         return _interpolate(input, points[:, 0].reshape(shape), points[:, 1].reshape(shape),
                             self.border_mode)

@@ -144,16 +144,6 @@ class MaxPool3DDNNLayer(Pool3DDNNLayer):
         super().__init__(incoming, pool_size, stride, pad, ignore_border, "max", name)
 
 
-class SpatialPyramidPoolingDNNLayer(layers.SpatialPyramidPoolingLayer):
-    """SpatialPyramidPoolingDNNLayer(incoming, pool_dims=[4, 2, 1], mode='max', name=None):
-    Lasagne's cuDNN pyramid pooling, as SpatialPyramidPoolingLayer(implementation='fast')."""
-
-    def __init__(self, incoming, pool_dims=[4, 2, 1], mode="max", name=None):
-        warn_renamed("lasagne.layers.dnn.SpatialPyramidPoolingDNNLayer",
-                     "sknet.layers.SpatialPyramidPoolingLayer")
-        super().__init__(incoming, pool_dims, mode, "fast", name)
-
-
 class BatchNormDNNLayer(layers.BatchNormLayer):
     """Lasagne's cuDNN batch normalization, as BatchNormLayer (same arguments)."""
 

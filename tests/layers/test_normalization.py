@@ -95,7 +95,8 @@ def test_instance_norm_and_layer_norm_stack_lasagnes_layers_with_per_channel_sca
     pre = reference.conv(x, as_numpy(conv.W), (1, 1), (0, 0), True)
     standardized = (pre - pre.mean(axis=(2, 3), keepdims=True)) / np.sqrt(
         pre.var(axis=(2, 3), keepdims=True) + 1e-4)
-    expected = np.tanh(standardized * [[[[1.0]], [[2.0]], [[0.5]]]] + [[[[0.1]], [[-0.2]], [[0.3]]]])
+    scales, shifts = np.array([1.0, 2.0, 0.5]), np.array([0.1, -0.2, 0.3])
+    expected = np.tanh(standardized * scales[:, None, None] + shifts[:, None, None])
     np.testing.assert_allclose(as_numpy(get_output(out, x)), expected, rtol=1e-4, atol=1e-5)
     bare = instance_norm(Conv2DLayer((None, 2, 5, 5), 3, 3), learn_scale=False, learn_bias=False)
     assert [type(l).__name__ for l in get_all_layers(bare)] == [

@@ -1,14 +1,13 @@
-"""Theano-era layer classes of sknet/legacy/layers.py: cuda-convnet's c01b helpers,
-MaxPool2DCCLayer's `pad`, cuDNN's pyramid pooling."""
+"""Theano-era layer classes of sknet/legacy/layers.py: cuda-convnet's c01b helpers and
+MaxPool2DCCLayer's `pad`."""
 import numpy as np
 import pytest
 import torch
 
 from sknet import init
-from sknet.layers import InputLayer, SpatialPyramidPoolingLayer, get_output
+from sknet.layers import InputLayer, get_output
 from sknet.legacy.layers import (MaxPool2DCCLayer, NINLayer_c01b, ShuffleBC01ToC01BLayer,
-                                 ShuffleC01BToBC01Layer, SpatialPyramidPoolingDNNLayer,
-                                 bc01_to_c01b, c01b_to_bc01)
+                                 ShuffleC01BToBC01Layer, bc01_to_c01b, c01b_to_bc01)
 from tests.conftest import as_numpy
 
 
@@ -51,12 +50,3 @@ def test_max_pool_cc_takes_pad_zero_only_as_lasagne_did():
     with pytest.raises(NotImplementedError, match="MaxPool2DCCLayer does not support padding"):
         MaxPool2DCCLayer((None, 1, 5, 5), 2, pad=1)
 
-
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_dnn_pyramid_pooling_is_the_fast_pyramid():
-    layer = SpatialPyramidPoolingDNNLayer((None, 2, 8, 8), [2, 1], mode="average_inc_pad")
-    assert isinstance(layer, SpatialPyramidPoolingLayer) and layer.implementation == "fast"
-    x = np.random.randn(1, 2, 8, 8).astype(np.float32)
-    quarters = x.reshape(1, 2, 2, 4, 2, 4).mean(axis=(3, 5)).reshape(1, 2, 4)
-    expected = np.concatenate([quarters, x.mean(axis=(2, 3))[..., None]], axis=2)
-    np.testing.assert_allclose(as_numpy(get_output(layer, x)), expected, rtol=1e-5, atol=1e-6)
