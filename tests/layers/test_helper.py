@@ -173,3 +173,22 @@ def test_a_duck_typed_input_is_a_source_that_takes_data():
 def test_an_incoming_that_is_neither_layer_nor_shape_is_a_type_error(build):
     with pytest.raises(TypeError, match="must be .*layer.* or .*shape.*got"):
         build()
+
+
+def test_graph_and_parameter_order_follow_lasagnes_documented_examples():
+    l_in = InputLayer((100, 20))
+    l1 = DenseLayer(l_in, num_units=50)
+    l2 = DenseLayer(l_in, num_units=10)
+    assert get_all_layers(l1) == [l_in, l1]
+    assert get_all_layers([l2, l1]) == [l_in, l2, l1]
+    assert get_all_layers([l1, l2]) == [l_in, l1, l2]
+    l3 = DenseLayer(l2, num_units=20)
+    assert get_all_layers(l3) == [l_in, l2, l3]
+    assert get_all_layers(l3, treat_as_input=[l2]) == [l2, l3]
+    l4 = DenseLayer(l1, num_units=30, W=np.ones((50, 30)), b=None)
+    shared = DenseLayer(l1, num_units=50, W=DenseLayer(l1, 50).W)
+    assert get_all_params(l4) == [l1.W, l1.b, l4.W]
+    assert get_all_params([l3, l4], regularizable=True) == [l2.W, l3.W, l1.W, l4.W]
+    assert get_all_params(l4, trainable=True, regularizable=False) == [l1.b]
+    both = ConcatLayer([shared, DenseLayer(l1, 50, W=shared.W)])
+    assert get_all_params(both, regularizable=True) == [l1.W, shared.W]  # each once
