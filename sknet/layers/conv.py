@@ -78,8 +78,9 @@ class BaseConvLayer(Layer):
             n = len(self.input_shape) - 2
         elif len(self.input_shape) != n + 2:
             raise ValueError(
-                f"{self.describe()} expects a {n + 2}-dimensional input (batch, channels, "
-                f"{n} spatial axes), got input shape {self.input_shape}")
+                f"{self.describe()}: Tried to create a {n}D convolution layer with input shape "
+                f"{self.input_shape}. Expected {n + 2} input dimensions (batchsize, channels, "
+                f"{n} spatial dimensions).")
         self.n = n
         self.nonlinearity = nonlinearity_or_identity(nonlinearity, self.describe())
         self.num_filters = num_filters

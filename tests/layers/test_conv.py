@@ -158,9 +158,14 @@ def test_same_padding_needs_odd_filters_and_bad_pad_is_rejected():
         Conv2DLayer((None, 1, 8, 8), 2, 3, pad="half")
 
 
-def test_wrong_input_rank_is_reported():
-    with pytest.raises(ValueError, match="4-dimensional"):
-        Conv2DLayer((None, 784), 2, 3)
+def test_wrong_input_rank_gets_lasagnes_message():
+    with pytest.raises(ValueError, match=r"Conv2DLayer 'conv1': Tried to create a 2D convolution "
+                                         r"layer with input shape \(None, 784\)\. Expected 4 "
+                                         r"input dimensions \(batchsize, channels, 2 spatial "
+                                         r"dimensions\)\."):
+        Conv2DLayer((None, 784), 2, 3, name="conv1")
+    with pytest.raises(ValueError, match="Tried to create a 3D convolution layer"):
+        TransposedConv3DLayer((None, 3, 8, 8), 2, 3)
 
 
 @pytest.mark.parametrize("flip", [False, True])
