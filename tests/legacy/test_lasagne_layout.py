@@ -141,3 +141,20 @@ def test_every_lasagne_module_imports_as_a_module(shim):
                  "lasagne.regularization", "lasagne.updates", "lasagne.utils", "lasagne.random",
                  "lasagne.layers"]:
         assert importlib.import_module(name).__name__.endswith(name)
+    import lasagne
+    assert lasagne.__version__ == "0.2.dev1"  # Lasagne's master, whose layout this is
+
+
+def test_a_name_sknet_lacks_becomes_a_stand_in_and_a_name_it_gains_replaces_it():
+    from sknet.legacy.emulated.lasagne.layers._names import lasagne_names
+    names = lasagne_names("sknet.legacy.emulated.lasagne.layers.special",
+                          ["NonlinearityLayer", "LayerSknetLacks"])
+    assert names["NonlinearityLayer"] is sknet.layers.NonlinearityLayer
+    with pytest.raises(renames.LegacyFeatureError,
+                       match=r"lasagne\.layers\.LayerSknetLacks is not supported.*porting\.md"):
+        names["LayerSknetLacks"]((None, 3))
+    gpu = lasagne_names("sknet.legacy.emulated.lasagne.layers.dnn", ["LayerSknetLacks"])
+    with pytest.raises(renames.LegacyFeatureError, match=r"layers\.dnn\.LayerSknetLacks is not"):
+        gpu["LayerSknetLacks"]()
+    with pytest.raises(AttributeError, match="lasagne.layers.dnn' has no attribute 'Other'"):
+        gpu["__getattr__"]("Other")
