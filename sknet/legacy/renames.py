@@ -93,6 +93,9 @@ def missing_attributes(module_name):
 
 def _called_by_from_import():
     """Whether the Python frame that asked for a module attribute is running ``from m import
-    name`` (the IMPORT_FROM instruction) rather than ``m.name``, getattr or hasattr."""
+    name`` (the IMPORT_FROM instruction) rather than ``m.name``, getattr or hasattr. A module's
+    own ``__getattr__`` that delegates here is looked through."""
     frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_code.co_name == "__getattr__":
+        frame = frame.f_back
     return dis.opname[frame.f_code.co_code[frame.f_lasti]] == "IMPORT_FROM"

@@ -1,0 +1,165 @@
+"""What real nolearn ports needed beyond nolearn's own tests: names a later nolearn (or the
+script itself) had, unknown names failing clearly, nolearn's fit-twice rule under the shim
+and a warning without it, and a 2016 tournament script run unchanged."""
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from sknet import NeuralNet as ModernNeuralNet
+from sknet import layers, legacy, nonlinearities, visualize
+from sknet.legacy import renames
+
+from ..nets import classification_data
+from .test_scripts import run_legacy
+
+
+@pytest.fixture
+def shim():
+    renames._warned.clear()
+    legacy.install()
+    yield
+    legacy.uninstall()
+
+
+def instance_net(net_class, **kwargs):
+    output = layers.DenseLayer(layers.InputLayer((None, 10)), 3,
+                               nonlinearity=nonlinearities.softmax)
+    params = dict(update_learning_rate=0.1, max_epochs=2)
+    params.update(kwargs)
+    return net_class(output, **params)
+
+
+def test_unknown_names_fail_on_import_with_legacy_feature_error_and_probe_as_absent(shim):
+    import lasagne.layers
+    import nolearn.lasagne
+    with pytest.raises(legacy.LegacyFeatureError,
+                       match=r"cannot import name 'PrintLogToFile' from "
+                             r"'nolearn\.lasagne\.handlers'.*porting\.md"):
+        from nolearn.lasagne.handlers import PrintLogToFile  # noqa: F401
+    with pytest.raises(legacy.LegacyFeatureError, match="'NoSuchLayer' from 'lasagne.layers'"):
+        from lasagne.layers import DenseLayer, NoSuchLayer  # noqa: F401
+    with pytest.raises(ImportError):  # the usual fallback still catches it
+        from lasagne.nonlinearities import no_such_function  # noqa: F401
+    assert not hasattr(lasagne.layers, "NoSuchLayer")
+    assert getattr(nolearn.lasagne, "no_such_name", "default") == "default"
+    with pytest.raises(AttributeError, match="no attribute 'NoSuchLayer'.*porting.md"):
+        lasagne.layers.NoSuchLayer
+
+
+def test_later_handlers_import_from_nolearn(shim):
+    from nolearn.lasagne import EarlyStopping as from_package
+    from nolearn.lasagne.handlers import (AdjustVariable, EarlyStopping, PrintLayerInfo,
+                                          PrintLog, RememberBestWeights, RestoreBestWeights,
+                                          SaveWeights, WeightLog)
+    import sknet.handlers
+    assert from_package is EarlyStopping is sknet.handlers.EarlyStopping
+    assert AdjustVariable is sknet.handlers.AdjustVariable
+    assert (PrintLayerInfo, PrintLog, RememberBestWeights, RestoreBestWeights, SaveWeights,
+            WeightLog) == (sknet.handlers.PrintLayerInfo, sknet.handlers.PrintLog,
+                           sknet.handlers.RememberBestWeights, sknet.handlers.RestoreBestWeights,
+                           sknet.handlers.SaveWeights, sknet.handlers.WeightLog)
+
+
+def test_batch_iterator_reads_and_sets_both_iterators(shim):
+    from nolearn.lasagne import BatchIterator, NeuralNet
+    net = instance_net(NeuralNet, batch_iterator=BatchIterator(16))
+    assert net.batch_iterator is net.batch_iterator_train is net.batch_iterator_test
+    assert net.batch_iterator.batch_size == 16
+    net.batch_iterator = BatchIterator(8)
+    X, y = classification_data(n=40)
+    net.fit(X, y)
+    assert net.batch_iterator_train_.batch_size == net.batch_iterator_test_.batch_size == 8
+
+
+def test_fit_twice_continues_under_the_shim(shim):
+    from nolearn.lasagne import NeuralNet
+    X, y = classification_data(n=120)
+    net = instance_net(NeuralNet, max_epochs=3)
+    net.fit(X, y)
+    after_first = net.get_all_params_values()
+    net.fit(X, y)
+    history = net.train_history_
+    assert [h["epoch"] for h in history] == [1, 2, 3, 4, 5, 6]  # counted on, as in nolearn
+    assert history[3]["train_loss"] < history[0]["train_loss"]
+    # the second fit started where the first stopped: one more epoch from the first's weights
+    # (same data, same order, no shuffling) gives the second's first epoch
+    twin = instance_net(NeuralNet, max_epochs=1).initialize()
+    twin.load_params_from(after_first)
+    twin.fit(X, y)
+    assert twin.train_history_[0]["train_loss"] == pytest.approx(history[3]["train_loss"],
+                                                                 rel=1e-5)
+
+
+def test_initialize_then_fit_builds_once_under_the_shim(shim):
+    from nolearn.lasagne import NeuralNet
+    net = instance_net(NeuralNet, max_epochs=1).initialize()
+    before = net.layers_[-1].W.detach().clone()
+    net.fit(*classification_data(n=60))
+    assert net.layers_[-1].W is not None and not np.allclose(before, net.layers_[-1].W.detach())
+    assert len(net.train_history_) == 1
+
+
+def test_second_fit_without_the_shim_warns_once_when_set_up_the_nolearn_way():
+    X, y = classification_data(n=60)
+    handler_net = instance_net(ModernNeuralNet, on_epoch_finished=[lambda net, history: None])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        handler_net.fit(X, y)
+        handler_net.fit(X, y)
+        handler_net.fit(X, y)
+    messages = [str(w.message) for w in caught if w.category is UserWarning]
+    assert len(messages) == 1
+    assert "discards the 2 epochs" in messages[0] and "python -m sknet.legacy" in messages[0]
+    assert caught[-1].filename == __file__
+    assert len(handler_net.train_history_) == 2  # scikit-learn's rule: started again
+    plain = instance_net(ModernNeuralNet)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain.fit(X, y)
+        plain.fit(X, y)  # a plain scikit-learn style net: no warning
+
+
+def test_more_params_may_hold_names_of_layers_the_net_lacks():
+    net = instance_net(ModernNeuralNet, more_params={"hidden9_num_units": 5}).initialize()
+    assert list(net.layers_) == ["input0", "dense1"]
+    with pytest.raises(ValueError, match="Unused kwarg: hidden9_num_units"):
+        instance_net(ModernNeuralNet, hidden9_num_units=5).initialize()
+
+
+def test_draw_to_notebook_without_ipython_names_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    net = instance_net(ModernNeuralNet).initialize()
+    with pytest.raises(ImportError, match="pip install ipython.*draw_to_file"):
+        visualize.draw_to_notebook(net)
+
+
+def test_draw_to_file_verbose_adds_sizes_and_nonlinearity(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    net = instance_net(ModernNeuralNet).initialize()
+    figure = visualize.draw_to_file(net, tmp_path / "net.png", verbose=True)
+    dense = [t.get_text() for t in figure.axes[0].texts if t.get_text().startswith("dense1")]
+    assert dense == ["dense1\nDenseLayer\nnum_units: 3\nnonlinearity: softmax\n(None, 3)"]
+    matplotlib.pyplot.close(figure)
+
+
+def test_a_2016_tournament_script_runs_unchanged(tmp_path):
+    out, err = run_legacy("numerai_2016.py", tmp_path)
+    assert out[0] == "no PrintLogToFile: LegacyFeatureError"
+    assert out[1] == "batch size: 64"
+    rounds = [line for line in out if line.startswith("round ")]
+    assert [line.split(",")[0] for line in rounds] == [
+        f"round {i}: epochs {i}" for i in range(1, 6)]
+    losses = [float(line.rsplit(" ", 1)[1]) for line in rounds]
+    assert losses == sorted(losses, reverse=True)  # each round trained on
+    stop = next(line for line in out if line.startswith("stopped after"))
+    epochs, best = (int(word) for word in stop.split() if word.isdigit())
+    assert epochs == best + 4 < 200  # patience 3: stopped at the 4th epoch without a gain
+    assert "Early stopping." in out and any(l.startswith("Best valid accuracy was") for l in out)
+    assert "clone shares layers: False" in out and "clone trained its own copy: True" in out
+    assert (tmp_path / "model.png").stat().st_size > 1000
+    for old in ("NeuralNet(batch_iterator=...)", "NeuralNet.batch_iterator",
+                "NeuralNet(eval_size=...)"):
+        assert err.count(f"LegacyNameWarning: {old} is an old name") == 1, old
