@@ -12,13 +12,20 @@ def _crop_start(size, target, mode):
     return {"lower": 0, "upper": size - target, "center": (size - target) // 2}[mode]
 
 
+def _check_same_dimensionality(shapes):
+    if len({len(shape) for shape in shapes}) > 1:
+        raise ValueError(f"Not all inputs are of the same dimensionality. Got {len(shapes)} "
+                         f"inputs of dimensionalities {[len(shape) for shape in shapes]}.")
+
+
 def autocrop(inputs, cropping):
     """Crop tensors to their smallest size on each axis where `cropping` says how:
     None (leave), 'lower' (keep the start), 'upper' (keep the end) or 'center'."""
     if cropping is None:
         return inputs
     inputs = list(inputs)
-    for axis, mode in enumerate(cropping):
+    _check_same_dimensionality([x.shape for x in inputs])
+    for axis, mode in enumerate(cropping[:inputs[0].dim()]):
         if mode is None:
             continue
         target = min(x.shape[axis] for x in inputs)
@@ -31,10 +38,9 @@ def autocrop_array_shapes(input_shapes, cropping):
     """The shapes `autocrop` produces from `input_shapes`."""
     if cropping is None:
         return [tuple(s) for s in input_shapes]
-    if any(len(shape) < len(cropping) for shape in input_shapes):
-        raise ValueError(f"cropping {cropping} has more axes than the inputs {input_shapes}")
+    _check_same_dimensionality(input_shapes)
     shapes = [list(s) for s in input_shapes]
-    for axis, mode in enumerate(cropping):
+    for axis, mode in enumerate(cropping[:len(shapes[0])]):
         if mode is None:
             continue
         sizes = [s[axis] for s in shapes]

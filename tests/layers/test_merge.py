@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from sknet.layers import (ConcatLayer, DenseLayer, ElemwiseMergeLayer, ElemwiseSumLayer,
-                          InputLayer, get_output)
+                          InputLayer, autocrop, autocrop_array_shapes, get_output)
 from tests.conftest import as_numpy
 
 
@@ -52,3 +52,25 @@ def test_a_residual_graph_computes_once_per_shared_ancestor():
     h = x @ as_numpy(hidden.W)
     expected = h + h @ as_numpy(out.input_layers[1].W)
     np.testing.assert_allclose(as_numpy(get_output(out, x)), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_autocrop_follows_lasagnes_documented_example():
+    a, b, c = (np.random.random(shape) for shape in [(1, 2, 3, 4), (5, 4, 4, 2), (7, 1, 8, 9)])
+    cropping = [None, "lower", "center", "upper"]
+    xa, xb, xc = (as_numpy(x) for x in autocrop([torch.as_tensor(v) for v in (a, b, c)],
+                                                cropping))
+    np.testing.assert_array_equal(xa, a[:, :1, :3, -2:])
+    np.testing.assert_array_equal(xb, b[:, :1, :3, -2:])
+    np.testing.assert_array_equal(xc, c[:, :1, 2:5, -2:])
+    assert autocrop_array_shapes([a.shape, b.shape, c.shape], cropping) == [
+        (1, 1, 3, 2), (5, 1, 3, 2), (7, 1, 3, 2)]
+    # cropping modes beyond the inputs' axes are ignored, as Lasagne's zip did
+    assert autocrop_array_shapes([(2, 3), (4, 5)], [None, "lower", "upper"]) == [(2, 3), (4, 3)]
+
+
+def test_inputs_of_different_dimensionality_cannot_be_cropped():
+    message = r"Not all inputs are of the same dimensionality. Got 2 inputs of .*\[2, 3\]"
+    with pytest.raises(ValueError, match=message):
+        autocrop_array_shapes([(2, 3), (2, 3, 4)], [None, "lower"])
+    with pytest.raises(ValueError, match=message):
+        autocrop([torch.zeros(2, 3), torch.zeros(2, 3, 4)], [None, "lower"])
