@@ -10,12 +10,13 @@ import functools
 import inspect
 
 import torch
+import torch.nn.functional as F
 
 from .. import init, layers
-from ..layers.base import nonlinearity_or_identity
+from ..layers.base import nonlinearity_or_identity, window_misfit
 from ..nonlinearities import rectify
 from ..utils import as_tuple
-from .renames import not_supported, rename_kwargs, warn_renamed
+from .renames import rename_kwargs, warn_renamed
 
 
 def accepts_old_names(renames):
@@ -160,51 +161,107 @@ def batch_norm_dnn(layer, **kwargs):
 
 # ------------------------------------------------------------ lasagne.layers.cuda_convnet
 
+def _bc01(shape):
+    """A c01b (channels, rows, columns, batch) shape in the bc01 order."""
+    return (shape[3],) + tuple(shape[:3])
+
+
+def _c01b(shape):
+    return tuple(shape[1:]) + (shape[0],)
+
+
+class _C01BMixin:
+    """cuda-convnet's ``dimshuffle=False``: the layer takes and gives c01b tensors and computes
+    as its bc01 base class in between."""
+
+    input_is_c01b = False
+
+    def get_output_shape_for(self, input_shape):
+        if not self.input_is_c01b:
+            return super().get_output_shape_for(input_shape)
+        return _c01b(super().get_output_shape_for(_bc01(input_shape)))
+
+    def get_output_for(self, input, **kwargs):
+        if not self.input_is_c01b:
+            return super().get_output_for(input, **kwargs)
+        return super().get_output_for(input.permute(3, 0, 1, 2), **kwargs).permute(1, 2, 3, 0)
+
+    def empty_output_reason(self):
+        return window_misfit(self.window_kind, self.window_size(), self.stride, self.pad,
+                             _bc01(self.input_shape) if self.input_is_c01b else self.input_shape)
+
+
 @accepts_old_names({"border_mode": "pad"})
-class Conv2DCCLayer(layers.Conv2DLayer):
+class Conv2DCCLayer(_C01BMixin, layers.Conv2DLayer):
     """Conv2DCCLayer(incoming, num_filters, filter_size, stride=(1, 1), pad=0,
     untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.), nonlinearity=rectify,
     dimshuffle=True, flip_filters=False, partial_sum=1, name=None)
 
     cuda-convnet's convolution: a Conv2DLayer that cross-correlates by default. cuda-convnet's
     restrictions (square filters, num_filters a multiple of 16) do not apply; `partial_sum`
-    (a speed setting) is ignored; ``dimshuffle=False`` (c01b axis order) is not supported."""
+    (a speed setting) is ignored. ``dimshuffle=False`` takes and gives c01b tensors
+    (channels, rows, columns, batch) with ``W.shape == (channels, rows, cols, num_filters)``,
+    as cuda-convnet did."""
+
+    window_kind = "filter"
 
     def __init__(self, incoming, num_filters, filter_size, stride=(1, 1), pad=0,
                  untie_biases=False, W=init.GlorotUniform(), b=init.Constant(0.0),
                  nonlinearity=rectify, dimshuffle=True, flip_filters=False, partial_sum=1,
                  name=None):
-        if not dimshuffle:
-            raise not_supported("Conv2DCCLayer(dimshuffle=False)",
-                                "sknet's layers take the bc01 axis order only")
         warn_renamed("lasagne.layers.cuda_convnet.Conv2DCCLayer",
                      "sknet.layers.Conv2DLayer(flip_filters=False)")
+        self.dimshuffle = dimshuffle
+        c01b_incoming = incoming
+        if not dimshuffle:  # check and create the parameters on the bc01 view of the input
+            incoming = _bc01(getattr(incoming, "output_shape", incoming))
         super().__init__(incoming, num_filters, filter_size, stride, pad, untie_biases, W, b,
                          nonlinearity, flip_filters, name=name)
-        self.dimshuffle = dimshuffle
+        if not dimshuffle:
+            is_shape = isinstance(c01b_incoming, (tuple, list))
+            self._set_incoming(None if is_shape else c01b_incoming)
+            self.input_shape = tuple(getattr(c01b_incoming, "output_shape", c01b_incoming))
+            self.input_is_c01b = True
         self.partial_sum = partial_sum
+
+    def window_size(self):
+        return self.filter_size
+
+    def get_W_shape(self):
+        shape = super().get_W_shape()
+        return shape if self.dimshuffle else shape[1:] + shape[:1]
+
+    def convolve(self, input, bias=None):
+        if self.dimshuffle:
+            return super().convolve(input, bias)
+        W = self.W.permute(3, 0, 1, 2)  # c01b filters to bc01
+        W = W.flip([2, 3]) if self.flip_filters else W
+        return F.conv2d(input, W, bias, stride=self.stride, padding=self.padding())
 
 
 @accepts_old_names({"ds": "pool_size"})
-class MaxPool2DCCLayer(layers.MaxPool2DLayer):
+class MaxPool2DCCLayer(_C01BMixin, layers.MaxPool2DLayer):
     """MaxPool2DCCLayer(incoming, pool_size, stride=None, ignore_border=False,
     dimshuffle=True, name=None)
 
     cuda-convnet's max-pooling: a MaxPool2DLayer that keeps partial border windows by
     default (cuda-convnet never ignored them). A `pad` other than 0 is refused, as Lasagne
-    did."""
+    did; ``dimshuffle=False`` takes and gives c01b tensors."""
+
+    window_kind = "pool"
 
     def __init__(self, incoming, pool_size, stride=None, ignore_border=False, dimshuffle=True,
                  name=None, pad=0):
         if as_tuple(pad, 2, "pad") != (0, 0):
             raise NotImplementedError("MaxPool2DCCLayer does not support padding")
-        if not dimshuffle:
-            raise not_supported("MaxPool2DCCLayer(dimshuffle=False)",
-                                "sknet's layers take the bc01 axis order only")
         warn_renamed("lasagne.layers.cuda_convnet.MaxPool2DCCLayer",
                      "sknet.layers.MaxPool2DLayer(ignore_border=False)")
-        super().__init__(incoming, pool_size, stride, 0, ignore_border, name)
         self.dimshuffle = dimshuffle
+        self.input_is_c01b = not dimshuffle
+        super().__init__(incoming, pool_size, stride, 0, ignore_border, name)
+
+    def window_size(self):
+        return self.pool_size
 
 
 class ShuffleBC01ToC01BLayer(layers.DimshuffleLayer):

@@ -1,13 +1,15 @@
-"""Theano-era layer classes of sknet/legacy/layers.py: cuda-convnet's c01b helpers and
-MaxPool2DCCLayer's `pad`."""
+"""Theano-era layer classes of sknet/legacy/layers.py: cuda-convnet's c01b helpers and layers,
+and MaxPool2DCCLayer's `pad`."""
 import numpy as np
 import pytest
 import torch
 
 from sknet import init
 from sknet.layers import InputLayer, get_output
-from sknet.legacy.layers import (MaxPool2DCCLayer, NINLayer_c01b, ShuffleBC01ToC01BLayer,
-                                 ShuffleC01BToBC01Layer, bc01_to_c01b, c01b_to_bc01)
+from sknet.legacy.layers import (Conv2DCCLayer, MaxPool2DCCLayer, NINLayer_c01b,
+                                 ShuffleBC01ToC01BLayer, ShuffleC01BToBC01Layer, bc01_to_c01b,
+                                 c01b_to_bc01)
+from tests import reference
 from tests.conftest import as_numpy
 
 
@@ -50,3 +52,32 @@ def test_max_pool_cc_takes_pad_zero_only_as_lasagne_did():
     with pytest.raises(NotImplementedError, match="MaxPool2DCCLayer does not support padding"):
         MaxPool2DCCLayer((None, 1, 5, 5), 2, pad=1)
 
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("untie_biases", [False, True])
+def test_cuda_convnet_layers_without_dimshuffle_compute_in_c01b(untie_biases):
+    """A c01b pipeline (bc01_to_c01b, convolution, pooling, NIN, c01b_to_bc01) against the
+    bc01 references; cuda-convnet's W is (channels, rows, cols, filters)."""
+    l_in = InputLayer((None, 2, 7, 6))
+    c01b = bc01_to_c01b(l_in)
+    conv = Conv2DCCLayer(c01b, 3, 3, pad=1, stride=(1, 2), untie_biases=untie_biases,
+                         dimshuffle=False, b=init.Normal(1.0), nonlinearity=None)
+    assert conv.input_shape == (2, 7, 6, None) and conv.output_shape == (3, 7, 3, None)
+    assert tuple(conv.W.shape) == (2, 3, 3, 3)
+    assert tuple(conv.b.shape) == ((3, 7, 3) if untie_biases else (3,))
+    pool = MaxPool2DCCLayer(conv, 2, dimshuffle=False)
+    assert pool.output_shape == (3, 4, 2, None)
+    out = c01b_to_bc01(pool)
+    x = np.random.randn(2, 2, 7, 6).astype(np.float32)
+    W = as_numpy(conv.W).transpose(3, 0, 1, 2)
+    b = as_numpy(conv.b)
+    conved = reference.conv(x, W, (1, 2), (1, 1), flip=False) + (
+        b if untie_biases else b[:, None, None])
+    expected = reference.pool(conved, (2, 2), (2, 2), (0, 0), False, "max")
+    np.testing.assert_allclose(as_numpy(get_output(out, x)), expected, rtol=1e-4, atol=1e-4)
+    flipped = Conv2DCCLayer((2, 7, 6, None), 3, 3, dimshuffle=False, flip_filters=True, W=conv.W,
+                            nonlinearity=None, b=None)
+    np.testing.assert_allclose(
+        as_numpy(get_output(flipped, x.transpose(1, 2, 3, 0))).transpose(3, 0, 1, 2),
+        reference.conv(x, W, (1, 1), (0, 0), flip=True), rtol=1e-4, atol=1e-4)
