@@ -36,7 +36,7 @@ import torch
 from sklearn.exceptions import NotFittedError
 
 from .files import atomic_write
-from .layers import EmbeddingLayer, InputLayer
+from .layers import EmbeddingLayer, InputLayer, Network
 
 FORMATS = ("onnx", "torchscript", "torch.export")
 METADATA_KEY = "sknet"  # ONNX metadata_props key; "sknet.json" in TorchScript / .pt2 files
@@ -66,8 +66,8 @@ def export(net, path, format="onnx"):
     if format == "onnx":
         _import_extra("onnx")
         _import_extra("onnxruntime")
-    served, examples, metadata = _prepare(net)
-    data = _WRITERS[format](served, examples, metadata)
+    served, specs, metadata = _prepare(net)
+    data = _WRITERS[format](served, specs, metadata)
     with atomic_write(path, "wb") as f:
         f.write(data)
 
@@ -81,44 +81,49 @@ def _prepare(net):
     network = getattr(net.module_, "_orig_mod", net.module_)  # unwrap compile=True
     served = _Served(copy.deepcopy(network).cpu().eval(), nonlinearity)
     served.requires_grad_(False)  # a served graph computes no gradients
-    inputs = [_input_spec(layer, served.network) for layer in served.network.input_layers]
+    keys = {layer: key for key, layer in served.network.layers.items()}
+    specs = {layer: _input_spec(layer, layer.name or keys[layer], served.network)
+             for layer in served.network.input_layers}
     classes = None
     if not net.regression:
         classes = getattr(net, "classes_", np.arange(net.layers_[-1].output_shape[-1]))
         classes = np.asarray(classes).tolist()
     metadata = {"output": "predict" if net.regression else "predict_proba",
-                "regression": bool(net.regression), "classes": classes, "inputs": inputs,
+                "regression": bool(net.regression), "classes": classes,
+                "inputs": list(specs.values()),
                 "output_shape": list(net.layers_[-1].output_shape)}
     try:
         json.dumps(metadata)
     except TypeError as error:
         raise ExportError(f"classes_ must be JSON-serializable (numbers, strings, booleans) "
                           f"to be stored in the file, got {classes!r}") from error
-    return served, _examples(inputs, 2), metadata
+    return served, specs, metadata
 
 
-def _input_spec(layer, network):
+def _input_spec(layer, name, network):
     """Name, shape and dtype of an InputLayer; integer ids where it feeds an embedding."""
     if any(d is None for d in layer.shape[1:]):
-        raise ExportError(f"InputLayer {layer.name!r} has shape {layer.shape}: export needs "
+        raise ExportError(f"InputLayer {name!r} has shape {layer.shape}: export needs "
                           "every axis but the first (the batch) fixed")
     embeddings = [l for l in network.layers.values()
                   if isinstance(l, EmbeddingLayer) and l.input_layer is layer]
-    spec = {"name": layer.name, "shape": [None] + list(layer.shape[1:]), "dtype": "float32"}
+    spec = {"name": name, "shape": [None] + list(layer.shape[1:]), "dtype": "float32"}
     if embeddings:
         spec.update(dtype="int64", ids_below=min(l.input_size for l in embeddings))
     return spec
 
 
 def _examples(inputs, rows):
-    """Random input tensors with `rows` rows (ids below the embeddings' sizes)."""
+    """Random input tensors with `rows` rows (ids below the embeddings' sizes), drawn from a
+    generator of their own: exporting leaves torch's random stream as it was."""
+    generator = torch.Generator().manual_seed(rows)
     tensors = []
     for spec in inputs:
         shape = (rows,) + tuple(spec["shape"][1:])
         if spec["dtype"] == "int64":
-            tensors.append(torch.randint(0, spec["ids_below"], shape))
+            tensors.append(torch.randint(0, spec["ids_below"], shape, generator=generator))
         else:
-            tensors.append(torch.rand(shape) * 2 - 1)
+            tensors.append(torch.rand(shape, generator=generator) * 2 - 1)
     return tuple(tensors)
 
 
@@ -137,36 +142,42 @@ class _Served(torch.nn.Module):
 # --------------------------------------------------------------------------- capture
 
 @contextmanager
-def _naming_failing_layer(network, format):
-    """Turn an exporter's error raised inside a layer's computation into an ExportError that
-    names the layer, its class and the reason."""
-    running = []
+def _naming_failing_layer(network, format, locate=None):
+    """Turn an exporter's error into an ExportError that names the layer, its class and the
+    reason: the layer whose code was running, else the one `locate()` finds failing alone."""
+    running = []  # the names of the layers whose computation is being traced, innermost last
 
-    def tracked(layer, compute):
+    def tracked(name, compute):
         def run(*args, **kwargs):
-            running.append(layer)
+            running.append(name)
             result = compute(*args, **kwargs)
             running.pop()
             return result
         return run
 
-    wrapped = [(layer, method) for layer in network.layers.values()
+    wrapped = [(name, layer, method) for name, layer in network.layers.items()
                for method in ("get_output_for", "get_preactivation_for") if hasattr(layer, method)]
-    for layer, method in wrapped:
-        setattr(layer, method, tracked(layer, getattr(layer, method)))
+    for name, layer, method in wrapped:
+        setattr(layer, method, tracked(name, getattr(layer, method)))
     try:
         yield
     except ExportError:
         raise
     except Exception as error:
-        if not running:
+        culprit = (running[-1], error) if running else None
+        if culprit is None and locate is not None:
+            for _, layer, method in wrapped:
+                delattr(layer, method)
+            wrapped = []
+            culprit = locate()
+        if culprit is None:
             raise ExportError(f"the net cannot be exported to {format}: {_reason(error)}") \
                 from error
-        layer = running[-1]
-        raise ExportError(f"layer {layer.name!r} ({type(layer).__name__}) cannot be exported "
-                          f"to {format}: {_reason(error)}") from error
+        name, reason = culprit
+        raise ExportError(f"layer {name!r} ({type(network.layers[name]).__name__}) cannot be "
+                          f"exported to {format}: {_reason(reason)}") from error
     finally:
-        for layer, method in wrapped:
+        for _, layer, method in wrapped:
             delattr(layer, method)
 
 
@@ -177,25 +188,44 @@ def _reason(error):
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if "numpy" in text.lower():
         return f"it computes with NumPy, outside torch, which no graph can record ({text})"
+    if "Constraints violated" in text:
+        return ("its code makes the number of rows a constant (a branch on x.shape[0], a "
+                "reshape to a fixed number of rows), so the batch axis cannot stay dynamic")
     if "data-dependent" in text or isinstance(error, torch.jit.TracerWarning):
         return (f"its code depends on the values of a tensor (an `if` on a tensor, .item(), "
                 f"float(tensor)), which a graph cannot record ({text})")
     return f"{type(error).__name__}: {text}"
 
 
-def _capture(served, examples, format):
+def _capture(served, specs, format):
     """``torch.export`` of `served` with a dynamic batch axis, non-strict (it runs the
     layers' Python code on symbolic tensors and refuses value-dependent code)."""
-    batch = torch.export.Dim("batch")
-    with _naming_failing_layer(served.network, format):
-        return torch.export.export(served, examples, strict=False,
-                                   dynamic_shapes=(tuple({0: batch} for _ in examples),))
+    def capture(module, module_examples):
+        batch = torch.export.Dim("batch")
+        return torch.export.export(module, module_examples, strict=False,
+                                   dynamic_shapes=(tuple({0: batch} for _ in module_examples),))
+
+    def first_layer_failing_alone():
+        """For an error raised outside every layer's code (e.g. the batch axis made fixed):
+        capture the graph up to each layer in turn; the first that fails is the culprit."""
+        for name, layer in served.network.layers.items():
+            if isinstance(layer, InputLayer):
+                continue
+            part = Network(layer).eval()
+            try:
+                capture(part, _examples([specs[l] for l in part.input_layers], 2))
+            except Exception as error:
+                return name, error
+        return None
+
+    with _naming_failing_layer(served.network, format, first_layer_failing_alone):
+        return capture(served, _examples(specs.values(), 2))
 
 
-def _check(run, served, metadata_inputs, format):
+def _check(run, served, input_specs, format):
     """Compare the exported graph with the net on fresh batches of 1 and 3 rows."""
     for rows in (1, 3):
-        inputs = _examples(metadata_inputs, rows)
+        inputs = _examples(input_specs, rows)
         with torch.no_grad():
             expected = served(*inputs).numpy()
         got = np.asarray(run(inputs))
@@ -209,9 +239,9 @@ def _check(run, served, metadata_inputs, format):
 
 # --------------------------------------------------------------------------- writers
 
-def _onnx_bytes(served, examples, metadata):
+def _onnx_bytes(served, specs, metadata):
     onnxruntime = _import_extra("onnxruntime")
-    program = _capture(served, examples, "ONNX")
+    program = _capture(served, specs, "ONNX")
     names = [spec["name"] for spec in metadata["inputs"]]
     onnx_program = torch.onnx.export(program, input_names=names, output_names=[OUTPUT_NAME],
                                      dynamo=True, verbose=False)
@@ -225,8 +255,8 @@ def _onnx_bytes(served, examples, metadata):
     return data
 
 
-def _torch_export_bytes(served, examples, metadata):
-    program = _capture(served, examples, "torch.export")
+def _torch_export_bytes(served, specs, metadata):
+    program = _capture(served, specs, "torch.export")
     module = program.module()
     _check(lambda inputs: module(*inputs).detach().numpy(), served, metadata["inputs"],
            "torch.export")
@@ -235,11 +265,11 @@ def _torch_export_bytes(served, examples, metadata):
     return buffer.getvalue()
 
 
-def _torchscript_bytes(served, examples, metadata):
+def _torchscript_bytes(served, specs, metadata):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # TorchScript is, since torch 2.10
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit is, in recent torch
         with _naming_failing_layer(served.network, "TorchScript"), _tracer_warnings_fail():
-            traced = torch.jit.trace(served, examples, check_trace=False)
+            traced = torch.jit.trace(served, _examples(specs.values(), 2), check_trace=False)
         _check(lambda inputs: traced(*inputs).detach().numpy(), served, metadata["inputs"],
                "TorchScript")
         buffer = io.BytesIO()

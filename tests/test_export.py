@@ -2,6 +2,7 @@
 number of rows, record classes and inputs, and refuse layers a graph cannot express."""
 import json
 import os
+import warnings
 
 import numpy as np
 import onnx
@@ -118,7 +119,8 @@ def test_torchscript_computes_predict_proba_and_keeps_classes_in_extra_files(tmp
     path = tmp_path / "net.pt"
     export(net, path, format="torchscript")
     extra = {"sknet.json": ""}
-    with pytest.warns(DeprecationWarning):  # torch.jit is deprecated since torch 2.10
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit is, in recent torch
         module = torch.jit.load(str(path), _extra_files=extra)
     for rows in (1, 5):
         got = module(torch.as_tensor(X[:rows])).numpy()
@@ -166,6 +168,30 @@ def test_a_layer_no_graph_can_express_is_an_error_naming_it(tmp_path, format, fu
         export(net, path, format=format)
     assert path.read_bytes() == b"previous"
     assert os.listdir(tmp_path) == ["net.out"]  # no temporary file left behind
+
+
+def test_a_layer_that_fixes_the_batch_size_is_named(tmp_path):
+    # Computes per batch what predict_proba computes; only the batch axis cannot stay free.
+    def doubled_for_big_batches(x):
+        return x * 2 if x.shape[0] > 2 else x
+
+    hidden = L.DenseLayer(L.InputLayer((None, 4), name="input"), 5, name="hidden")
+    odd = L.ExpressionLayer(hidden, doubled_for_big_batches, name="odd")
+    net = NeuralNet(L.DenseLayer(odd, 2, nonlinearity=nonlinearities.softmax, name="output"),
+                    update_learning_rate=0.1, max_epochs=1, train_split=None)
+    net.fit(np.random.rand(10, 4).astype(np.float32), np.arange(10) % 2)
+    with pytest.raises(ExportError, match="layer 'odd' .* makes the number of rows a constant"):
+        export(net, tmp_path / "net.pt2", format="torch.export")
+
+
+def test_a_graph_that_computes_something_else_is_not_written(tmp_path, monkeypatch):
+    net, _ = fitted_small_cnn()
+    uniform = lambda module, examples, **kwargs: lambda x: torch.full((len(x), 3), 1 / 3)
+    monkeypatch.setattr(torch.jit, "trace", uniform)  # a tracer that gets the graph wrong
+    with pytest.raises(ExportError, match="the TorchScript graph differs from the net by "
+                                          ".* on a batch of 1 row"):
+        export(net, tmp_path / "net.pt", format="torchscript")
+    assert os.listdir(tmp_path) == []
 
 
 def test_export_before_fit_asks_for_fit(tmp_path):
