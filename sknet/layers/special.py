@@ -140,14 +140,17 @@ class ExpressionLayer(Layer):
     def __init__(self, incoming, function, output_shape=None, name=None):
         super().__init__(incoming, name)
         self.function = function
-        self._output_shape = output_shape if output_shape in (None, "auto") or callable(
-            output_shape) else tuple(output_shape)
+        if isinstance(output_shape, str) and output_shape != "auto":
+            raise ValueError(f"{self.describe()}: output_shape must be None, a tuple, a callable "
+                             f"or 'auto', got {output_shape!r}")
+        keep = output_shape is None or isinstance(output_shape, str) or callable(output_shape)
+        self._output_shape = output_shape if keep else tuple(output_shape)
         self._probed_shapes = {}
 
     def get_output_shape_for(self, input_shape):
         if self._output_shape is None:
             return input_shape
-        if self._output_shape == "auto":
+        if isinstance(self._output_shape, str):  # 'auto'
             input_shape = tuple(input_shape)
             if input_shape not in self._probed_shapes:
                 self._probed_shapes[input_shape] = self._probe_output_shape(input_shape)

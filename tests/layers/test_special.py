@@ -53,6 +53,9 @@ def test_expression_layer_auto_shape_keeps_the_dimensions_that_follow_none_input
     assert flat.output_shape == (None, 20)
     x = np.random.randn(2, 4, 5).astype(np.float32)
     np.testing.assert_allclose(as_numpy(get_output(flat, x)), x.reshape(2, 20))
+    with pytest.raises(ValueError, match="output_shape must be None, a tuple, a callable or "
+                                         "'auto', got 'same'"):
+        ExpressionLayer((None, 3), torch.abs, "same")
 
 
 def test_standardize_subtracts_and_divides_by_fixed_statistics():
