@@ -6,7 +6,6 @@ steps that count. Outputs are (batch, time, num_units), aligned with the input a
 """
 import numpy as np
 import torch
-
 from torch import nn
 
 from .. import init
@@ -202,6 +201,7 @@ class CustomRecurrentLayer(_RecurrentBase):
                  hid_init=init.Constant(0.0), backwards=False, learn_init=False,
                  gradient_steps=-1, grad_clipping=0, unroll_scan=False, precompute_input=True,
                  mask_input=None, only_return_final=False, name=None):
+        # num_units=None: the state takes hidden_to_hidden's output shape, set below
         super().__init__(incoming, None, (hid_init,), backwards, learn_init, gradient_steps,
                          grad_clipping, unroll_scan, mask_input, only_return_final, name)
         graphs = {"input_to_hidden": input_to_hidden, "hidden_to_hidden": hidden_to_hidden}
