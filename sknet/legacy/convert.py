@@ -8,6 +8,7 @@ import importlib.machinery
 import importlib.util
 import numbers
 import operator
+import os
 import re
 import warnings
 
@@ -47,7 +48,8 @@ def _python2_names(tree):
     assigned = {node.id for node in ast.walk(tree)
                 if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
     assigned |= {node.name for node in ast.walk(tree)
-                 if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.arg))}
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    assigned |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
     assigned |= {(alias.asname or alias.name).partition(".")[0] for node in ast.walk(tree)
                  if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
     found = set()
@@ -231,7 +233,8 @@ class ScriptFolderFinder(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname, path=None, target=None):
         search = [self.folder] if path is None else list(path)
-        if not all(entry.startswith(self.folder) for entry in search):
+        if not all(os.path.commonpath([entry, self.folder]) == self.folder
+                   for entry in search):
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, search)
         if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader:

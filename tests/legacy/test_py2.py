@@ -52,6 +52,9 @@ def test_python2_is_told_by_syntax_or_by_python2_only_names():
     # Python 3 code: compatibility fallbacks that define the old name are not Python 2
     assert python2_reason("try:\n    xrange\nexcept NameError:\n    xrange = range\n") is None
     assert python2_reason("import pickle\nprint(list(map(str, range(3))))\n") is None
+    assert python2_reason("def scale(x, unicode=False):\n    return x if unicode else 2 * x\n"
+                          "class Net:\n    pass\n") is None  # a parameter named like one
+    assert python2_reason("def label(x):\n    return unicode(x)\n") == "it uses unicode"
 
 
 def test_converted_code_points_tracebacks_at_the_users_lines(tmp_path):
