@@ -2,11 +2,11 @@
 import numbers
 from collections import OrderedDict
 
-import torch
 from torch import nn
 
 from ..nonlinearities import identity
 from ..utils import create_param
+from .parameters import NamedBuffer, NamedParameter, ParamTags
 
 
 def is_int(value):
@@ -26,61 +26,6 @@ def as_size(value, argument, layer_name):
     if not is_int(value) or value < 1:
         raise ValueError(f"{layer_name}: {argument} must be a positive int, got {value!r}")
     return int(value)
-
-
-class NamedParameter(nn.Parameter):
-    """A trainable parameter that carries the name Lasagne gives it (``'W'``, or ``'dense.W'``
-    in a layer named ``'dense'``), as Theano's shared variables did; copies and pickles keep
-    it. Arithmetic on it gives plain tensors, as on any ``nn.Parameter``."""
-
-    @property
-    def name(self):
-        return self.__dict__.get("lasagne_name")
-
-    @name.setter
-    def name(self, value):
-        self.__dict__["lasagne_name"] = value
-
-    def __repr__(self):
-        return f"Parameter {self.name!r} containing:\n{self.data!r}"
-
-    def __deepcopy__(self, memo):
-        copied = super().__deepcopy__(memo)
-        copied.name = self.name
-        return copied
-
-    def __reduce_ex__(self, protocol):
-        return _named_parameter, (self.data, self.requires_grad, self.name)
-
-
-def _named_parameter(data, requires_grad, name):
-    """Rebuilds a pickled `NamedParameter`."""
-    parameter = NamedParameter(data, requires_grad)
-    parameter.name = name
-    return parameter
-
-
-class ParamTags(OrderedDict):
-    """A layer's parameters' tags by attribute name (``'W'``); as in Lasagne the parameter
-    itself is a key too, so ``layer.params[layer.W].discard('trainable')`` freezes it."""
-
-    def __init__(self, layer, items=()):
-        super().__init__(items)
-        self._layer = layer
-
-    def _name(self, key):
-        if isinstance(key, torch.Tensor):
-            return next((name for name in self if getattr(self._layer, name) is key), key)
-        return key
-
-    def __getitem__(self, key):
-        return super().__getitem__(self._name(key))
-
-    def __contains__(self, key):
-        return super().__contains__(self._name(key))
-
-    def __reduce__(self):
-        return OrderedDict, (list(self.items()),)  # the layer attaches itself when unpickled
 
 
 class _ShapeCheckedMeta(type(nn.Module)):
@@ -126,6 +71,16 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
     def __setstate__(self, state):
         super().__setstate__(state)
         self.params = ParamTags(self, self.params)
+
+    def _apply(self, fn, recurse=True):
+        # Moving or casting replaces buffers with plain tensors: give them their names back.
+        names = {key: buffer.name for key, buffer in self._buffers.items()
+                 if isinstance(buffer, NamedBuffer)}
+        super()._apply(fn, recurse)
+        for key, name in names.items():
+            if self._buffers.get(key) is not None:
+                self._buffers[key] = NamedBuffer.of(self._buffers[key], name)
+        return self
 
     def _set_incoming(self, layer):
         # Kept out of nn.Module's registry: each layer's state holds only its own parameters.
@@ -193,12 +148,10 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
         value = create_param(spec, shape, full_name)
         if tags["trainable"]:
             if not isinstance(value, nn.Parameter):
-                value = NamedParameter(value)
-            if isinstance(value, NamedParameter) and value.name is None:
-                value.name = full_name
+                value = NamedParameter(value, name=full_name)
             self.register_parameter(name, value)
         else:
-            self.register_buffer(name, value.detach() if isinstance(value, nn.Parameter) else value)
+            self.register_buffer(name, NamedBuffer.of(value.detach(), full_name))
             value = getattr(self, name)
         self.params[name] = {tag for tag, on in tags.items() if on}
         return value

@@ -29,20 +29,20 @@ class DenseLayer(Layer):
         ndim = len(self.input_shape)
         if num_leading_axes >= ndim:
             raise ValueError(
-                f"{self.describe()}: got num_leading_axes={num_leading_axes} for a "
-                f"{ndim}-dimensional input {self.input_shape}, leaving no trailing axes to "
-                "multiply with W")
+                f"{self.describe()}: Got num_leading_axes={num_leading_axes} for a "
+                f"{ndim}-dimensional input {self.input_shape}, leaving no trailing axes for "
+                "the dot product.")
         if num_leading_axes < -ndim:
             raise ValueError(
-                f"{self.describe()}: got num_leading_axes={num_leading_axes} for a "
-                f"{ndim}-dimensional input {self.input_shape}, asking for more trailing axes "
-                "than the input has")
+                f"{self.describe()}: Got num_leading_axes={num_leading_axes} for a "
+                f"{ndim}-dimensional input {self.input_shape}, requesting more trailing axes "
+                "than there are input dimensions.")
         self.num_leading_axes = num_leading_axes % ndim
         trailing = self.input_shape[self.num_leading_axes:]
         if any(d is None for d in trailing):
             raise ValueError(
-                f"{self.describe()} needs a fixed input size after the leading axes, got input "
-                f"shape {self.input_shape} with num_leading_axes={num_leading_axes}")
+                f"{self.describe()}: A DenseLayer requires a fixed input shape (except for the "
+                f"leading axes). Got {self.input_shape} for num_leading_axes={num_leading_axes}.")
         num_inputs = int(np.prod(trailing))
         self.W = self.add_param(W, (num_inputs, self.num_units), name="W")
         self.b = None if b is None else self.add_param(b, (self.num_units,), name="b",

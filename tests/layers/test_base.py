@@ -7,8 +7,8 @@ import torch
 from sklearn.base import clone
 
 from sknet import NeuralNet
-from sknet.layers import (Conv2DLayer, DenseLayer, InputLayer, Layer, MaxPool2DLayer, Network,
-                          get_all_params)
+from sknet.layers import (BatchNormLayer, Conv2DLayer, DenseLayer, InputLayer, Layer,
+                          MaxPool2DLayer, Network, get_all_params)
 
 
 def test_input_layer_rejects_non_positive_sizes():
@@ -66,6 +66,12 @@ def test_parameters_carry_lasagnes_names_through_copies_pickles_and_state_dicts(
     state = {key: torch.full_like(value, 0.5) for key, value in network.state_dict().items()}
     network.load_state_dict(state)
     assert hidden.W.name == "hidden.W" and float(hidden.W.detach().sum()) == 0.5 * 12
+    # BatchNorm's running statistics are buffers with names too, also after a move or a cast
+    norm = BatchNormLayer(hidden, name="bn")
+    assert _names(norm)[2:] == ["bn.beta", "bn.gamma", "bn.mean", "bn.inv_std"]
+    norm.to(torch.float64)
+    assert norm.mean.dtype == torch.float64 and _names(copy.deepcopy(norm))[-1] == "bn.inv_std"
+    assert "bn.mean" in repr(norm.mean) and type(norm.mean * 2) is torch.Tensor
     # a parameter given to a second layer is shared, keeping its first name
     shared = DenseLayer(InputLayer((None, 3)), 4, W=hidden.W, name="other")
     assert shared.W is hidden.W and _names(shared) == ["hidden.W", "other.b"]

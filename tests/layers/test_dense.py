@@ -35,9 +35,13 @@ def test_num_leading_axes_keeps_axes_and_may_count_from_the_end():
 
 
 def test_dense_errors_name_the_layer_and_the_shape():
-    with pytest.raises(ValueError, match=r"DenseLayer 'hidden'.*num_leading_axes=2.*\(None, 5\)"):
+    with pytest.raises(ValueError, match=r"DenseLayer 'hidden'.*num_leading_axes=2.*\(None, 5\), "
+                                         "leaving no trailing axes for the dot product"):
         DenseLayer((None, 5), 3, num_leading_axes=2, name="hidden")
-    with pytest.raises(ValueError, match="fixed input size"):
+    with pytest.raises(ValueError, match=r"num_leading_axes=-3 for a 2-dimensional input "
+                                         r"\(None, 5\), requesting more trailing axes"):
+        DenseLayer((None, 5), 3, num_leading_axes=-3)
+    with pytest.raises(ValueError, match=r"requires a fixed input shape \(except for the leading"):
         DenseLayer((None, None), 3)
     with pytest.raises(TypeError, match="nonlinearity must be a callable or None, got 'relu'"):
         DenseLayer((None, 5), 3, nonlinearity="relu")
