@@ -31,7 +31,8 @@ from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
 from .utils import current_value, did_you_mean
-from .validation import check_X, check_y, class_labels, data_shapes, target_width
+from .validation import (check_epochs, check_settings, check_X, check_y, class_labels,
+                         data_shapes, layer_names, not_learning, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -233,9 +234,26 @@ class NeuralNet(skorch.NeuralNet):
         """Set parameters, including new ``<layer>_<param>`` ones (checked at the next fit)."""
         known = set(self.get_params())
         _reject_fitted_names(params)
+        self._reject_unknown_names([k for k in params if k not in known
+                                    and not self._routed_to_skorch(k)])
         for key in [k for k in params if k not in known and not self._routed_to_skorch(k)]:
             setattr(self, key, params.pop(key))
         return super().set_params(**params)
+
+    def _reject_unknown_names(self, keys):
+        """Refuse names that match no layer (of the built net, else of `layers` where it names
+        them) and no update_ or objective_ parameter, before anything is set."""
+        names = list(self.layers_) if self.initialized_ else layer_names(self.layers)
+        if names is None:
+            return  # the names show only once built: checked by the next fit
+        prefixes = tuple(f"{name}_" for name in names) + ("update_", "objective_")
+        unknown = sorted(k for k in keys if not k.startswith(prefixes))
+        if unknown:
+            valid = sorted(self.get_params())
+            hints = [k + did_you_mean(k, valid) for k in unknown]
+            raise ValueError(f"Invalid parameter(s) {', '.join(hints)} for NeuralNet: a new "
+                             f"parameter must start with a layer name ({', '.join(names)}), "
+                             "update_ or objective_; nothing was changed")
 
     def _routed_to_skorch(self, key):
         """Whether `key` is skorch's ``<prefix>__<name>`` (callbacks__, compile__); any other
@@ -283,6 +301,8 @@ class NeuralNet(skorch.NeuralNet):
         if self.mixed_precision not in (None, False, True, "bf16"):
             raise ValueError(f"mixed_precision must be None or 'bf16', got "
                              f"{self.mixed_precision!r}")
+        check_settings(self, self._resolved_update(), self._params_for("update"),
+                       self._params_for("objective"))
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
         self.__dict__.pop("random_state_at_pickling_", None)  # new weights, new random stream
@@ -307,8 +327,17 @@ class NeuralNet(skorch.NeuralNet):
 
     def initialize_module(self):
         from_data = getattr(self, "from_data_", {})
-        built = build_layers(self.layers, self._params_for, from_data.get("input_shapes"),
-                             from_data.get("output_units"))
+        requested = []  # build_layers asks for each layer's parameters just before making it
+
+        def params_for(name):
+            requested.append(name)
+            return self._params_for(name)
+
+        try:
+            built = build_layers(self.layers, params_for, from_data.get("input_shapes"),
+                                 from_data.get("output_units"))
+        except (MemoryError, torch.OutOfMemoryError) as error:
+            raise too_large(requested[-1], self._params_for(requested[-1]), error) from error
         output = built[-1]
         self.module_ = Network(output, logits=self._trains_on_logits(output), layers=built)
         self._check_unused_kwargs()
@@ -530,6 +559,8 @@ class NeuralNet(skorch.NeuralNet):
             self.n_features_in_ = shape[1]
 
     def _train(self, X, y, epochs, refit_encoder):
+        if epochs is not None:
+            check_epochs(epochs)
         X = self._prepare_X(X)
         y = self._prepare_y(y, num_samples(X), refit_encoder)
         self._set_classes()
@@ -765,6 +796,17 @@ class NeuralNet(skorch.NeuralNet):
         for key, value in means.items():
             if key not in ("train_loss", "valid_loss"):
                 history.record(key, value)
+        self._warn_if_not_learning()
+
+    def _warn_if_not_learning(self):
+        """Warn once when a classifier's loss says the learning rate is far too high."""
+        if self.regression or self._loss_function() is not categorical_crossentropy:
+            return
+        losses = [row["train_loss"] for row in self.history if "train_loss" in row]
+        message = not_learning(losses, self.layers_[-1].output_shape[-1],
+                               current_value(getattr(self, "update_learning_rate", None)))
+        if message:
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
 
     def score_names(self):
         """Names of the score columns: scores_train, scores_valid, then custom_scores."""

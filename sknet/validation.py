@@ -1,6 +1,7 @@
 """Checks of the data given to NeuralNet, before anything is trained: each error names the
 argument, what was expected and what was received. Where scikit-learn has a wording for the
 same problem (sparse, complex, 0 samples or features, continuous class labels), it is used."""
+import inspect
 import warnings
 
 import numpy as np
@@ -62,11 +63,14 @@ def data_shapes(X):
     return shapes
 
 
-def _check_finite(array, name):
+def _non_finite_count(array):
     if isinstance(array, torch.Tensor):
-        bad = int((~torch.isfinite(array)).sum()) if array.is_floating_point() else 0
-    else:
-        bad = int((~np.isfinite(array)).sum()) if array.dtype.kind == "f" else 0
+        return int((~torch.isfinite(array)).sum()) if array.is_floating_point() else 0
+    return int((~np.isfinite(array)).sum()) if array.dtype.kind == "f" else 0
+
+
+def _check_finite(array, name):
+    bad = _non_finite_count(array)
     if bad:
         raise ValueError(f"{name} holds {bad} NaN or infinite value(s); clean or impute them "
                          "before fitting")
@@ -75,7 +79,8 @@ def _check_finite(array, name):
 def _to_float32(array):
     if isinstance(array, torch.Tensor):
         return array.float() if array.dtype != torch.float32 else array
-    return array.astype(np.float32, copy=False)
+    with np.errstate(over="ignore"):  # check_X names values beyond float32's range itself
+        return array.astype(np.float32, copy=False)
 
 
 def check_X(X, input_layers, integer_inputs=()):
@@ -106,6 +111,12 @@ def check_X(X, input_layers, integer_inputs=()):
         _check_shape(tuple(array.shape), layer, label)
         if layer.name not in integer_inputs or array.dtype.kind == "f":
             arrays[layer.name] = _to_float32(array)
+            cast = arrays[layer.name] is not array
+            overflowed = _non_finite_count(arrays[layer.name]) if cast else 0
+            if overflowed:  # finite float64 values beyond float32's range became inf
+                raise ValueError(f"{label} holds {overflowed} value(s) too large for float32 "
+                                 "(|x| > 3.4e38), the precision the net trains in; scale the "
+                                 "data before fitting")
     return arrays if isinstance(X, dict) else arrays[names[0]]
 
 
@@ -204,3 +215,198 @@ def class_labels(y):
                              "use_label_encoder=True); for continuous targets use "
                              "regression=True")
     return y
+
+
+# ------------------------------------------------------------------------- the settings
+
+# Hyper-parameters (Lasagne's names and torch's) that must be > 0, those in [0, 1), and those
+# that must be numbers >= 0 (a learning rate of 0 keeps the weights: a way to evaluate a net).
+_POSITIVE = {"epsilon", "eps"}
+_FRACTIONS = {"momentum", "rho", "beta1", "beta2"}
+_NUMBERS = _POSITIVE | _FRACTIONS | {"learning_rate", "lr"}
+
+
+def check_settings(net, update, update_params, objective_params):
+    """Check NeuralNet's constructor arguments before anything is built: `update` is the
+    update rule, `update_params` and `objective_params` are the ``update_*`` and
+    ``objective_*`` values, without the prefix (names `update` does not take are left to the
+    "Unused kwarg" check)."""
+    check_epochs(net.max_epochs, "max_epochs")
+    if not _is_int(net.verbose) or net.verbose < 0:  # True and False are ints here
+        _fail(TypeError if not _is_int(net.verbose) else ValueError, "verbose",
+              "an integer >= 0 (0 silent, 1 the epoch table, 2 more detail)", net.verbose)
+    for name in ("batch_iterator_train", "batch_iterator_test"):
+        _check_instance(getattr(net, name), name, "a BatchIterator (e.g. BatchIterator(128))")
+    if net.train_split not in (None, False):
+        _check_instance(net.train_split, "train_split",
+                        "a TrainSplit (e.g. TrainSplit(eval_size=0.2)), or None")
+    check_device(net.device)
+    _check_layer_classes(net.layers)
+    taken = _hyperparameter_names(update)
+    for name, value in update_params.items():
+        if name in taken:
+            _check_hyperparameter(f"update_{name}", name, value)
+    for name in ("l1", "l2"):
+        if name in objective_params:
+            _check_number(f"objective_{name}", objective_params[name], "a finite number >= 0")
+            if not objective_params[name] >= 0:
+                _fail(ValueError, f"objective_{name}", "a finite number >= 0",
+                      objective_params[name])
+
+
+def check_epochs(value, name="epochs"):
+    """`max_epochs` or fit's `epochs`: a whole number of epochs, 0 or more."""
+    if isinstance(value, bool) or not _is_int(value):
+        _fail(TypeError, name, "an integer >= 0", value)
+    if value < 0:
+        _fail(ValueError, name, "an integer >= 0", value)
+
+
+def check_device(device):
+    """`device`: a torch device that exists on this machine."""
+    if not isinstance(device, (str, torch.device)):
+        _fail(TypeError, "device", "a torch device such as 'cpu' or 'cuda'", device)
+    try:
+        parsed = torch.device(device)
+    except RuntimeError:
+        _fail(ValueError, "device", "a torch device such as 'cpu', 'cuda' or 'cuda:1'", device)
+    if parsed.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (parsed.index or 0) >= count:
+            raise ValueError(f"device={device!r}, but this machine has {count} CUDA device(s) "
+                             "that torch can use; use device='cpu'" + (
+                                 f" or an index below {count}" if count else ""))
+    if parsed.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r}, but MPS is not available here; use device='cpu'")
+
+
+def _check_hyperparameter(argument, name, value):
+    """A number or a shared value (checked at its current value): finite, > 0 for epsilons,
+    in [0, 1) for momentum and decay rates, >= 0 otherwise (learning rates included)."""
+    current = value.get_value() if hasattr(value, "get_value") else value
+    if name not in _NUMBERS and (isinstance(current, bool) or not _is_number(current)):
+        return  # not a number by nature: torch's betas=(0.9, 0.999), nesterov=True
+    if name in _POSITIVE:
+        expected, valid = "a finite number > 0", lambda v: v > 0
+    elif name in _FRACTIONS:
+        expected, valid = "a number in [0, 1)", lambda v: 0 <= v < 1
+    else:
+        expected, valid = "a finite number >= 0", lambda v: v >= 0
+    _check_number(argument, current, f"{expected} or sknet.shared(...)")
+    if not valid(current):
+        _fail(ValueError, argument, expected, current)
+
+
+def _hyperparameter_names(update):
+    """The hyper-parameters an update from sknet.updates or a torch optimizer class takes."""
+    defaults = getattr(update, "defaults", None)
+    if isinstance(defaults, dict):
+        return set(defaults)
+    try:
+        return set(inspect.signature(update).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def _check_number(argument, value, expected):
+    if isinstance(value, bool) or not _is_number(value):
+        _fail(TypeError, argument, expected, value)
+    if not np.isfinite(float(value)):
+        _fail(ValueError, argument, expected, value)
+
+
+def _check_instance(value, argument, expected):
+    if isinstance(value, type):
+        raise TypeError(f"{argument} must be {expected}, got the class {value.__name__}: "
+                        "pass an instance")
+    if not callable(value):
+        _fail(TypeError, argument, expected, value)
+
+
+def _check_layer_classes(layers):
+    """In nolearn's list forms, every class must be a layer class (a function that makes
+    layers, such as ``batch_norm``, passes)."""
+    from .build import resolve_layer_class
+    from .layers import Layer
+    if not isinstance(layers, (list, tuple)):
+        return
+    for index, entry in enumerate(layers):
+        if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+            continue  # build_layers names what is wrong with it
+        first, second = entry
+        spec = second if isinstance(first, str) and not isinstance(second, dict) else first
+        factory = resolve_layer_class(spec)
+        if isinstance(factory, type) and not issubclass(factory, Layer):
+            raise TypeError(f"layers[{index}] must name a layer class (a subclass of "
+                            f"sknet.layers.Layer), got {factory.__module__}."
+                            f"{factory.__qualname__}")
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer))
+
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating))
+
+
+def _fail(error, argument, expected, value):
+    raise error(f"{argument} must be {expected}, got {value!r}")
+
+
+def layer_names(layers):
+    """The layer names `layers` gives without building it (nolearn's list forms, or layer
+    instances), or None where they show only once built."""
+    from .build import default_layer_name, resolve_layer_class
+    from .layers import Layer, get_all_layers
+    try:
+        if isinstance(layers, Layer) or (isinstance(layers, (list, tuple)) and layers and all(
+                isinstance(layer, Layer) for layer in layers)):
+            graph = get_all_layers(layers if isinstance(layers, Layer) else list(layers))
+            return [layer.name or default_layer_name(type(layer), index)
+                    for index, layer in enumerate(graph)]
+        names = []
+        for index, (first, second) in enumerate(layers):
+            if isinstance(first, str) and not isinstance(second, dict):
+                names.append(first)
+            else:
+                names.append(second.get("name") or default_layer_name(
+                    resolve_layer_class(first), index))
+        return names
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def too_large(name, params, error):
+    """The MemoryError for layer `name`, whose parameters did not fit in memory."""
+    sizes = ", ".join(f"{name}_{key}={value!r}" for key, value in params.items()
+                      if _is_int(value) or isinstance(value, tuple))
+    return MemoryError(f"layer {name!r}: its parameters do not fit in memory ({error}); "
+                       f"check its size{' (' + sizes + ')' if sizes else ''}")
+
+
+def not_learning(losses, n_classes, learning_rate):
+    """Why a classifier's training cross-entropy (one value per epoch) suggests a learning rate
+    far too high, the epoch it first does: 3 epochs above 10 x log(n_classes), the loss of
+    guessing, or a loss 100 times its lowest so far. None otherwise.
+
+    >>> not_learning([5e5, 4e5, 6e5], 10, 1e6)[:60]
+    'the training loss is 6e+05 after 3 epoch(s), far above 2.3, '
+    >>> not_learning([2.3, 0.9, 0.7], 10, 0.1) is None
+    True
+    """
+    def reason(losses):
+        chance = np.log(n_classes)
+        if len(losses) >= 3 and min(losses[-3:]) > 10 * chance:
+            return f"far above {chance:.3g}, the loss of guessing among {n_classes} classes"
+        if len(losses) >= 2 and losses[-1] > 100 * min(losses[:-1]):
+            return f"{losses[-1] / min(losses[:-1]):.3g} times its lowest value so far"
+        return None
+
+    why = reason(losses) if n_classes >= 2 and np.all(np.isfinite(losses)) else None
+    if why is None or reason(losses[:-1]) is not None:
+        return None
+    now = f"={learning_rate:g}" if _is_number(learning_rate) else ""
+    return (f"the training loss is {losses[-1]:.3g} after {len(losses)} epoch(s), {why}: the "
+            f"learning rate (update_learning_rate{now}) is likely too high; lower it, or scale "
+            "X (e.g. with StandardScaler)")

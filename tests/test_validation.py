@@ -98,7 +98,7 @@ def test_a_column_vector_y_is_flattened_with_scikit_learns_warning():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.int64, np.uint8])
 def test_float64_and_integer_X_are_cast_to_float32_quietly(dtype, recwarn):
-    data = (X * 10).astype(dtype) if dtype != np.float64 else X.astype(np.float64)
+    data = np.abs(X * 3).astype(dtype) if dtype != np.float64 else X.astype(np.float64)
     net = mlp(max_epochs=2).fit(data, y)
     assert net.predict_proba(data).dtype == np.float32 and not recwarn.list
     assert net.layers_["hidden"].W.dtype == torch.float32
