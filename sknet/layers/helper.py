@@ -148,9 +148,13 @@ def get_output_shape(layer_or_layers, input_shapes=None):
     all_layers = get_all_layers(layer_or_layers, given.keys())
     shapes = {layer: tuple(shape) for layer, shape in given.items()}
     if not isinstance(input_shapes, dict):
-        for layer in all_layers:
-            if _is_source(layer):
-                shapes[layer] = tuple(input_shapes)
+        sources = [l for l in all_layers if _is_source(l)]
+        if len(sources) > 1:
+            raise ValueError(
+                f"get_output_shape() got one input shape for a network with {len(sources)} "
+                "InputLayers; pass a dict mapping each InputLayer to its shape")
+        # the one InputLayer, or else the layer built from a shape, takes it
+        shapes[sources[0] if sources else None] = tuple(input_shapes)
     for layer in all_layers:
         if layer in shapes:
             continue
@@ -161,7 +165,9 @@ def get_output_shape(layer_or_layers, input_shapes=None):
                 [shapes[l] if l is not None else s
                  for l, s in zip(layer.input_layers, layer.input_shapes)])
         else:
-            shapes[layer] = layer.get_output_shape_for(shapes[layer.input_layer])
+            incoming = layer.input_layer
+            shapes[layer] = layer.get_output_shape_for(
+                shapes[incoming] if incoming in shapes else layer.input_shape)
     if isinstance(layer_or_layers, (list, tuple)):
         return [shapes[layer] for layer in layer_or_layers]
     return shapes[layer_or_layers]

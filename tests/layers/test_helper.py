@@ -192,3 +192,15 @@ def test_graph_and_parameter_order_follow_lasagnes_documented_examples():
     assert get_all_params(l4, trainable=True, regularizable=False) == [l1.b]
     both = ConcatLayer([shared, DenseLayer(l1, 50, W=shared.W)])
     assert get_all_params(both, regularizable=True) == [l1.W, shared.W]  # each once
+
+
+def test_get_output_shape_feeds_one_shape_to_the_one_input():
+    from sknet.layers import ReshapeLayer
+    reshape = ReshapeLayer((None, 6), ([0], 2, 3))  # built from a shape: it takes the shape
+    assert get_output_shape(DenseLayer(reshape, 2), (5, 6)) == (5, 2)
+    assert get_output_shape(reshape, (7, 6)) == (7, 2, 3)
+    join = ConcatLayer([InputLayer((None, 2)), InputLayer((None, 3))])
+    with pytest.raises(ValueError, match="one input shape for a network with 2 InputLayers"):
+        get_output_shape(join, (4, 2))
+    a, b = join.input_layers
+    assert get_output_shape(join, {a: (4, 2), b: (4, 5)}) == (4, 7)
