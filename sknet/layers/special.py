@@ -6,6 +6,8 @@ from .. import init
 from ..nonlinearities import identity, rectify
 from ..utils import as_float_tensor
 from .base import Layer, MergeLayer, nonlinearity_or_identity
+from .noise import NoiseLayer
+from .parameters import NamedBuffer
 
 
 class NonlinearityLayer(Layer):
@@ -178,10 +180,11 @@ class ExpressionLayer(Layer):
 
 
 def _freeze(layer, name):
-    """Make parameter `name` of `layer` a fixed buffer (Lasagne: remove its 'trainable' tag)."""
-    value = getattr(layer, name).detach()
+    """Make parameter `name` of `layer` a fixed buffer, keeping its Lasagne name (Lasagne:
+    remove its 'trainable' tag)."""
+    param = getattr(layer, name)
     delattr(layer, name)
-    layer.register_buffer(name, value)
+    layer.register_buffer(name, NamedBuffer.of(param.detach(), param.name))
     layer.params[name].discard("trainable")
 
 
@@ -202,13 +205,14 @@ def standardize(layer, offset, scale, shared_axes="auto"):
     return layer
 
 
-class RandomizedRectifierLayer(Layer):
+class RandomizedRectifierLayer(NoiseLayer):
     """RandomizedRectifierLayer(incoming, lower=0.3, upper=0.8, shared_axes='auto', name=None)
 
     RReLU: x for x > 0 and ``slope * x`` otherwise. While training each slope is drawn from
     U(lower, upper), shared along `shared_axes` ('auto': all axes but the channel axis 1, so
     one slope per channel; 'all': a single slope; or a tuple); when deterministic the slope is
-    ``(lower + upper) / 2``.
+    ``(lower + upper) / 2``. The slopes are drawn as the noise layers draw (see
+    `sknet.layers.noise`: a seed from ``get_rng()`` at construction).
 
     >>> layer = RandomizedRectifierLayer((None, 2))
     >>> layer.get_output_for(torch.tensor([[-1.0, 2.0]]), deterministic=True)
@@ -231,7 +235,7 @@ class RandomizedRectifierLayer(Layer):
             shape = [1 if axis in self.shared_axes else size
                      for axis, size in enumerate(input.shape)]
             slope = torch.empty(shape, dtype=input.dtype, device=input.device).uniform_(
-                self.lower, self.upper)
+                self.lower, self.upper, generator=self.generator(input.device))
         return input.clamp(min=0) + slope * input.clamp(max=0)
 
 

@@ -7,6 +7,7 @@ from sknet.layers import (BiasLayer, Conv2DLayer, DenseLayer, ExpressionLayer, I
                           InverseLayer, MaxPool2DLayer, Network, NonlinearityLayer,
                           ParametricRectifierLayer, RandomizedRectifierLayer, ScaleLayer,
                           get_all_params, get_output, prelu, rrelu, standardize)
+from sknet.random import get_rng, set_rng
 from tests import reference
 from tests.conftest import as_numpy
 
@@ -137,3 +138,18 @@ def test_inverse_of_max_pooling_routes_each_value_to_its_window_maximum():
             i, j = np.unravel_index(window.argmax(), (2, 2))
             expected[0, 0, 2 * r + i, 2 * c + j] = window.max()
     np.testing.assert_array_equal(as_numpy(get_output(inverse, x)), expected)
+
+
+def test_rrelu_slopes_follow_lasagne_random_like_the_noise_layers():
+    previous = get_rng()
+    try:
+        slopes = []
+        for seed in (3, 3, 4):
+            set_rng(np.random.RandomState(seed))
+            layer = RandomizedRectifierLayer((None, 5))
+            assert layer.seed == np.random.RandomState(seed).randint(1, 2147462579)
+            slopes.append(-as_numpy(layer.get_output_for(-torch.ones(2, 5))))
+    finally:
+        set_rng(previous)
+    np.testing.assert_array_equal(slopes[0], slopes[1])
+    assert not np.array_equal(slopes[0], slopes[2])
