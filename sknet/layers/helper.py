@@ -1,5 +1,8 @@
 """Functions over whole layer graphs (Lasagne's helpers) and `Network`, the graph as one module."""
+import inspect
+import warnings
 from contextlib import contextmanager
+from difflib import get_close_matches
 
 import numpy as np
 import torch
@@ -132,9 +135,31 @@ def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
         else:
             outputs[layer] = layer.get_output_for(outputs[layer.input_layer],
                                                   deterministic=deterministic, **kwargs)
+    if kwargs:
+        _warn_unused_kwargs(kwargs, [l for l in all_layers if l not in given])
     if isinstance(layer_or_layers, (list, tuple)):
         return [outputs[layer] for layer in layer_or_layers]
     return outputs[layer_or_layers]
+
+
+def _warn_unused_kwargs(kwargs, layers):
+    """Warn, as Lasagne did, about keyword arguments of `get_output` that no layer's
+    `get_output_for` names (a misspelt ``deterministic`` would otherwise pass unnoticed)."""
+    accepted = {"deterministic"}
+    for layer in layers:
+        try:
+            parameters = inspect.signature(layer.get_output_for).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        accepted.update(p.name for p in parameters if p.default is not p.empty)
+        accepted.update(getattr(layer, "get_output_kwargs", ()))
+    unused = sorted(set(kwargs) - accepted)
+    if unused:
+        hints = [name + "".join(f" (perhaps you meant {match})"
+                                for match in get_close_matches(name, accepted, 1))
+                 for name in unused]
+        warnings.warn("get_output() was called with unused kwargs:\n\t" + "\n\t".join(hints),
+                      stacklevel=3)
 
 
 def get_output_shape(layer_or_layers, input_shapes=None):

@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -204,3 +205,15 @@ def test_get_output_shape_feeds_one_shape_to_the_one_input():
         get_output_shape(join, (4, 2))
     a, b = join.input_layers
     assert get_output_shape(join, {a: (4, 2), b: (4, 5)}) == (4, 7)
+
+
+def test_get_output_warns_about_keyword_arguments_no_layer_takes():
+    from sknet.layers import BatchNormLayer
+    net = BatchNormLayer(DenseLayer(InputLayer((None, 3)), 2))
+    x = np.ones((4, 3), np.float32)
+    with pytest.warns(UserWarning, match=r"unused kwargs:\n\tdeterminstic \(perhaps you meant "
+                                         r"deterministic\)"):
+        get_output(net, x, determinstic=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        get_output(net, x, batch_norm_use_averages=True)  # BatchNormLayer takes it
