@@ -71,61 +71,56 @@ def _python2_names(tree):
 def to_python3(source, filename="<source>"):
     """`source` (Python 2) rewritten by fissix's default fixers, ``cPickle`` left for the shim
     to serve. Raises ImportError naming the ``py2`` extra when fissix is missing."""
-    tool = _python2_refactoring_tool(filename)
-    text = source if source.endswith("\n") else source + "\n"
-    return str(tool.refactor_string(text, filename))
-
-
-def _python2_refactoring_tool(filename):
     try:
-        from fissix import refactor
+        import fissix  # noqa: F401
     except ImportError:
         raise ImportError(f"{filename} is Python 2 source; converting it needs fissix: "
                           'pip install "sknet[py2]" (or port it by hand, see '
                           f"{GUIDE_SECTION})") from None
-    return _python2_refactoring_class(refactor)(refactor.get_fixers_from_package("fissix.fixes"))
+    from fissix.pgen2.parse import ParseError
+    from fissix.pgen2.tokenize import TokenError
+    text = source if source.endswith("\n") else source + "\n"
+    try:
+        return str(_python2_refactoring().refactor_string(text, filename))
+    except (ParseError, TokenError) as error:
+        raise SyntaxError(f"{filename} is neither Python 3 nor Python 2: {error}") from None
 
 
 @functools.cache
-def _python2_refactoring_class(refactor):
+def _python2_refactoring():
+    """fissix's default fixers, except that ``cPickle`` is kept (the shim serves it so that
+    Python 2 pickles still load) and ``fix_import`` is left out (sibling modules stay absolute
+    imports: the script runs as ``__main__``). Built once: loading the fixers takes a while."""
+    from fissix import refactor
     from fissix.fixes.fix_imports import MAPPING, FixImports
 
     class KeepCPickle(FixImports):
-        """fissix's module renames, except ``cPickle``: the shim serves it so that Python 2
-        pickles still load."""
         mapping = {old: new for old, new in MAPPING.items() if old != "cPickle"}
 
     class Python2Refactoring(refactor.RefactoringTool):
-        """fissix's default fixers, with ``cPickle`` kept and without ``fix_import``
-        (sibling modules stay absolute imports: the script runs as ``__main__``)."""
-
-        def __init__(self, fixer_names):
-            super().__init__([name for name in fixer_names if not name.endswith(".fix_import")])
-
         def get_fixers(self):
             return tuple([KeepCPickle(self.options, self.fixer_log)
                           if type(fixer) is FixImports else fixer for fixer in fixers]
                          for fixers in super().get_fixers())
 
-    return Python2Refactoring
+    return Python2Refactoring([name for name in refactor.get_fixers_from_package("fissix.fixes")
+                               if not name.endswith(".fix_import")])
 
 
 # ------------------------------------------------------------------------------ compiling
 
-def compile_source(source, filename, convert=True):
-    """``(code, converted)`` for `source` (text): compiled as it is when it is Python 3 (or
-    `convert` is False), else converted, with Python 2's ``/`` and the user's line numbers,
-    warning once (a `LegacyNameWarning`) that the file was converted."""
-    reason = python2_reason(source, filename) if convert else None
+def compile_source(source, filename):
+    """``(code, converted)`` for `source` (text): compiled as it is when it is Python 3, else
+    converted, with Python 2's ``/`` and the user's line numbers, warning (a
+    `LegacyNameWarning`) that the file was converted."""
+    reason = python2_reason(source, filename)
     if reason is None:
         return compile(source, filename, "exec", dont_inherit=True), False
     try:
         converted = to_python3(source, filename)
         tree = ast.parse(converted, filename)
-    except ImportError:
-        raise
-    except Exception:
-        # fissix could not read it either: the user's own Python 3 SyntaxError says most
+    except SyntaxError:
+        # not Python 2 either: the user's own Python 3 SyntaxError says most
         compile(source, filename, "exec", dont_inherit=True)
         raise
     _restore_line_numbers(tree, source, converted)
