@@ -177,7 +177,7 @@ class TPSTransformerLayer(_SpatialTransformer):
                              f"control_points={control_points}")
         side = math.isqrt(control_points) if control_points > 0 else 0
         if side * side != control_points or side < 2:
-            raise ValueError("The number of control points must be a perfect square (of 2 or "
+            raise ValueError("The number of control points must be a perfect square (4 or "
                              f"more); got control_points={control_points}")
         self._check_input_shape()
         known_size = all(s is not None for s in self.input_shapes[0][2:])
