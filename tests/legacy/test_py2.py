@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sknet import legacy
-from sknet.legacy import LegacyNameWarning, renames
+from sknet.legacy import renames
 from sknet.legacy.convert import (RUNTIME_NAMES, compile_source, python2_hint, python2_reason,
                                   to_python3)
 
