@@ -235,17 +235,20 @@ class NeuralNet(skorch.NeuralNet):
         known = set(self.get_params())
         _reject_fitted_names(params)
         self._reject_unknown_names([k for k in params if k not in known
-                                    and not self._routed_to_skorch(k)])
+                                    and not self._routed_to_skorch(k)], params.get("layers"))
         for key in [k for k in params if k not in known and not self._routed_to_skorch(k)]:
             setattr(self, key, params.pop(key))
         return super().set_params(**params)
 
-    def _reject_unknown_names(self, keys):
-        """Refuse names that match no layer (of the built net, else of `layers` where it names
-        them) and no update_ or objective_ parameter, before anything is set."""
-        names = list(self.layers_) if self.initialized_ else layer_names(self.layers)
+    def _reject_unknown_names(self, keys, new_layers=None):
+        """Refuse names that match no layer (of `layers`, or `new_layers` when they are being
+        set, and of the built net) and no update_ or objective_ parameter, before anything is
+        set."""
+        names = layer_names(self.layers if new_layers is None else new_layers)
         if names is None:
             return  # the names show only once built: checked by the next fit
+        if self.initialized_:
+            names += [name for name in self.layers_ if name not in names]
         prefixes = tuple(f"{name}_" for name in names) + ("update_", "objective_")
         unknown = sorted(k for k in keys if not k.startswith(prefixes))
         if unknown:
