@@ -90,7 +90,7 @@ class NINLayer(Layer):
         if b is None:
             self.b = None
         else:
-            b_shape = (self.num_units,) + self.input_shape[2:] if untie_biases else (self.num_units,)
+            b_shape = (self.num_units,) + (self.input_shape[2:] if untie_biases else ())
             self.b = self.add_param(b, b_shape, name="b", regularizable=False)
 
     def get_output_shape_for(self, input_shape):

@@ -2,6 +2,7 @@
 and defines the public names Lasagne's module defines (its ``__all__``, copied below from
 Lasagne's source), each one sknet's object or a stand-in that raises LegacyFeatureError."""
 import importlib
+import types
 
 import pytest
 
@@ -55,6 +56,9 @@ LASAGNE_PUBLIC_NAMES = {
                        "selu", "softplus", "linear", "identity"],
     "random": ["get_rng", "set_rng"],
 }
+# Public names Lasagne's modules define beyond their __all__, which scripts import too.
+EXTRAS = {"conv": ["BaseConvLayer", "conv_output_length", "conv_input_length"],
+          "pool": ["pool_output_length"]}
 # Lasagne's modules that define a name under another module's name (aliases Lasagne keeps).
 ALIASES = {("cuda_convnet", "bc01_to_c01b"): "ShuffleBC01ToC01BLayer",
            ("cuda_convnet", "c01b_to_bc01"): "ShuffleC01BToBC01Layer",
@@ -99,6 +103,9 @@ def test_each_lasagne_layers_module_defines_lasagnes_names(shim, module_name):
     assert set(namespace) - {"__builtins__"} == set(names)
     for name in names:
         _check_name(module, module_name, name)
+    public = {name for name, value in vars(module).items()
+              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    assert public == set(names) | set(EXTRAS.get(module_name, ()))
     with pytest.raises(AttributeError, match=f"lasagne.layers.{module_name}.*NoSuchLayer"):
         module.NoSuchLayer
 

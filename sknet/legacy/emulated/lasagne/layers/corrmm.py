@@ -1,6 +1,6 @@
 """``lasagne.layers.corrmm`` under the legacy shim: Theano's GEMM convolution as sknet's
 convolution, keeping its cross-correlation default."""
-from ._names import lasagne_names
+from ._names import lasagne_names as _lasagne_names
 
 __all__ = ["Conv2DMMLayer"]
-globals().update(lasagne_names(__name__, __all__))
+globals().update(_lasagne_names(__name__, __all__))

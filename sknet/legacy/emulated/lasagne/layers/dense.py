@@ -1,5 +1,5 @@
-"""``lasagne.layers.dense`` under the legacy shim: fully connected layers, with Lasagne's names."""
-from ._names import lasagne_names
+"""``lasagne.layers.dense`` under the legacy shim: fully connected layers."""
+from ._names import lasagne_names as _lasagne_names
 
 __all__ = ["DenseLayer", "NINLayer"]
-globals().update(lasagne_names(__name__, __all__))
+globals().update(_lasagne_names(__name__, __all__))

@@ -1,5 +1,5 @@
-"""``lasagne.layers.embedding`` under the legacy shim: the embedding layer, with Lasagne's names."""
-from ._names import lasagne_names
+"""``lasagne.layers.embedding`` under the legacy shim: the embedding layer."""
+from ._names import lasagne_names as _lasagne_names
 
 __all__ = ["EmbeddingLayer"]
-globals().update(lasagne_names(__name__, __all__))
+globals().update(_lasagne_names(__name__, __all__))

@@ -1,5 +1,5 @@
-"""``lasagne.layers.input`` under the legacy shim: the input layer, with Lasagne's names."""
-from ._names import lasagne_names
+"""``lasagne.layers.input`` under the legacy shim: the input layer."""
+from ._names import lasagne_names as _lasagne_names
 
 __all__ = ["InputLayer"]
-globals().update(lasagne_names(__name__, __all__))
+globals().update(_lasagne_names(__name__, __all__))

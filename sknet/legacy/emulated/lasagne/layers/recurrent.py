@@ -1,5 +1,5 @@
-"""``lasagne.layers.recurrent`` under the legacy shim: recurrent layers, with Lasagne's names."""
-from ._names import lasagne_names
+"""``lasagne.layers.recurrent`` under the legacy shim: recurrent layers."""
+from ._names import lasagne_names as _lasagne_names
 
 __all__ = ["CustomRecurrentLayer", "RecurrentLayer", "Gate", "LSTMLayer", "GRULayer"]
-globals().update(lasagne_names(__name__, __all__))
+globals().update(_lasagne_names(__name__, __all__))

@@ -1,7 +1,7 @@
-"""``lasagne.layers.special`` under the legacy shim: special-purpose layers, with Lasagne's names."""
-from ._names import lasagne_names
+"""``lasagne.layers.special`` under the legacy shim: special-purpose layers."""
+from ._names import lasagne_names as _lasagne_names
 
 __all__ = ["NonlinearityLayer", "BiasLayer", "ScaleLayer", "standardize", "ExpressionLayer",
            "InverseLayer", "TransformerLayer", "TPSTransformerLayer", "ParametricRectifierLayer",
            "prelu", "RandomizedRectifierLayer", "rrelu"]
-globals().update(lasagne_names(__name__, __all__))
+globals().update(_lasagne_names(__name__, __all__))
