@@ -1,18 +1,30 @@
 """What real nolearn ports needed beyond nolearn's own tests: names a later nolearn (or the
 script itself) had, unknown names failing clearly, nolearn's fit-twice rule under the shim
 and a warning without it, and a 2016 tournament script run unchanged."""
+import os
+import subprocess
 import sys
 import warnings
 
 import numpy as np
 import pytest
+import torch
 
 from sknet import NeuralNet as ModernNeuralNet
 from sknet import layers, legacy, nonlinearities, visualize
 from sknet.legacy import renames
 
 from ..nets import classification_data
-from .test_scripts import run_legacy
+from .test_scripts import SCRIPTS
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """These nets are tiny: on a busy machine a second torch thread only waits."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture
@@ -146,7 +158,11 @@ def test_draw_to_file_verbose_adds_sizes_and_nonlinearity(tmp_path):
 
 
 def test_a_2016_tournament_script_runs_unchanged(tmp_path):
-    out, err = run_legacy("numerai_2016.py", tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "sknet.legacy", str(SCRIPTS / "numerai_2016.py"), str(tmp_path)],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    out, err = result.stdout.splitlines(), result.stderr
     assert out[0] == "no PrintLogToFile: LegacyFeatureError"
     assert out[1] == "batch size: 64"
     rounds = [line for line in out if line.startswith("round ")]
