@@ -67,7 +67,7 @@ def export(net, path, format="onnx"):
         _import_extra("onnx")
         _import_extra("onnxruntime")
     served, specs, metadata = _prepare(net)
-    data = _WRITERS[format](served, specs, metadata)
+    data = _serialized(_export_naming_layer(served, specs, format), format, metadata)
     with atomic_write(path, "wb") as f:
         f.write(data)
 
@@ -161,8 +161,6 @@ def _naming_failing_layer(network, format, locate=None):
         setattr(layer, method, tracked(name, getattr(layer, method)))
     try:
         yield
-    except ExportError:
-        raise
     except Exception as error:
         culprit = (running[-1], error) if running else None
         if culprit is None and locate is not None:
@@ -183,6 +181,8 @@ def _naming_failing_layer(network, format, locate=None):
 
 def _reason(error):
     """The exporter's explanation, in one line, with what it means for a layer."""
+    if isinstance(error, _Mismatch):
+        return str(error)
     while isinstance(error, SystemError) and error.__context__ is not None:
         error = error.__context__  # a warning turned error inside torch's C++ code
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -197,97 +197,104 @@ def _reason(error):
     return f"{type(error).__name__}: {text}"
 
 
-def _capture(served, specs, format):
-    """``torch.export`` of `served` with a dynamic batch axis, non-strict (it runs the
-    layers' Python code on symbolic tensors and refuses value-dependent code)."""
-    def capture(module, module_examples):
-        batch = torch.export.Dim("batch")
-        return torch.export.export(module, module_examples, strict=False,
-                                   dynamic_shapes=(tuple({0: batch} for _ in module_examples),))
-
+def _export_naming_layer(served, specs, format):
+    """`served` exported to `format` and checked; on failure, an ExportError naming the layer:
+    the one whose code was being traced, else the first whose graph fails exported alone."""
     def first_layer_failing_alone():
-        """For an error raised outside every layer's code (e.g. the batch axis made fixed):
-        capture the graph up to each layer in turn; the first that fails is the culprit."""
         for name, layer in served.network.layers.items():
             if isinstance(layer, InputLayer):
                 continue
-            part = Network(layer).eval()
+            part = Network(layer).eval().requires_grad_(False)
             try:
-                capture(part, _examples([specs[l] for l in part.input_layers], 2))
+                _verified(part, [specs[l] for l in part.input_layers], format)
             except Exception as error:
                 return name, error
         return None
 
-    with _naming_failing_layer(served.network, format, first_layer_failing_alone):
-        return capture(served, _examples(specs.values(), 2))
+    with _naming_failing_layer(served.network, FORMAT_NAMES[format], first_layer_failing_alone):
+        return _verified(served, list(specs.values()), format)
 
 
-def _check(run, served, input_specs, format):
-    """Compare the exported graph with the net on fresh batches of 1 and 3 rows."""
+def _verified(module, specs, format):
+    """`module` exported to `format`, compared with it on fresh batches of 1 and 3 rows."""
+    names = [spec["name"] for spec in specs]
+    graph, run = _BUILDERS[format](module, names, _examples(specs, 2))
     for rows in (1, 3):
-        inputs = _examples(input_specs, rows)
+        inputs = _examples(specs, rows)
         with torch.no_grad():
-            expected = served(*inputs).numpy()
+            expected = module(*inputs).numpy()
         got = np.asarray(run(inputs))
         difference = float(np.max(np.abs(got - expected))) if got.shape == expected.shape \
             else np.inf
         if not difference <= TOLERANCE * max(1.0, float(np.max(np.abs(expected)))):
-            raise ExportError(f"the {format} graph differs from the net by {difference:.3g} "
-                              f"(largest absolute difference) on a batch of {rows} row(s), "
-                              f"shape {got.shape} for {expected.shape}; nothing was written")
+            raise _Mismatch(f"the {FORMAT_NAMES[format]} graph differs from the net by "
+                            f"{difference:.3g} (largest absolute difference) on a batch of "
+                            f"{rows} row(s), shape {got.shape} for {expected.shape}")
+    return graph
 
 
-# --------------------------------------------------------------------------- writers
+class _Mismatch(Exception):
+    """An exported graph computes something else than the module it came from."""
 
-def _onnx_bytes(served, specs, metadata):
+
+def _capture(module, examples):
+    """``torch.export`` with a dynamic batch axis, non-strict: it runs the layers' Python code
+    on symbolic tensors and refuses code that depends on tensor values."""
+    batch = torch.export.Dim("batch")
+    return torch.export.export(module, examples, strict=False,
+                               dynamic_shapes=(tuple({0: batch} for _ in examples),))
+
+
+# --------------------------------------------------------------------------- formats
+# Each builder returns the graph and a function running it on a tuple of input tensors.
+
+def _build_torch_export(module, names, examples):
+    program = _capture(module, examples)
+    runnable = program.module()
+    return program, lambda inputs: runnable(*inputs).detach().numpy()
+
+
+def _build_onnx(module, names, examples):
     onnxruntime = _import_extra("onnxruntime")
-    program = _capture(served, specs, "ONNX")
-    names = [spec["name"] for spec in metadata["inputs"]]
-    onnx_program = torch.onnx.export(program, input_names=names, output_names=[OUTPUT_NAME],
-                                     dynamo=True, verbose=False)
-    model = onnx_program.model_proto
-    entry = model.metadata_props.add()
-    entry.key, entry.value = METADATA_KEY, json.dumps(metadata)
-    data = model.SerializeToString()
-    session = onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
-    _check(lambda inputs: session.run(None, {n: x.numpy() for n, x in zip(names, inputs)})[0],
-           served, metadata["inputs"], "ONNX")
-    return data
+    program = _capture(module, examples)
+    model = torch.onnx.export(program, input_names=names, output_names=[OUTPUT_NAME],
+                              dynamo=True, verbose=False).model_proto
+    session = onnxruntime.InferenceSession(model.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    return model, lambda inputs: session.run(
+        None, {name: x.numpy() for name, x in zip(names, inputs)})[0]
 
 
-def _torch_export_bytes(served, specs, metadata):
-    program = _capture(served, specs, "torch.export")
-    module = program.module()
-    _check(lambda inputs: module(*inputs).detach().numpy(), served, metadata["inputs"],
-           "torch.export")
-    buffer = io.BytesIO()
-    torch.export.save(program, buffer, extra_files={EXTRA_FILE: json.dumps(metadata)})
-    return buffer.getvalue()
-
-
-def _torchscript_bytes(served, specs, metadata):
+def _build_torchscript(module, names, examples):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit is, in recent torch
-        with _naming_failing_layer(served.network, "TorchScript"), _tracer_warnings_fail():
-            traced = torch.jit.trace(served, _examples(specs.values(), 2), check_trace=False)
-        _check(lambda inputs: traced(*inputs).detach().numpy(), served, metadata["inputs"],
-               "TorchScript")
-        buffer = io.BytesIO()
-        torch.jit.save(traced, buffer, _extra_files={EXTRA_FILE: json.dumps(metadata)})
-    return buffer.getvalue()
-
-
-_WRITERS = {"onnx": _onnx_bytes, "torchscript": _torchscript_bytes,
-            "torch.export": _torch_export_bytes}
-
-
-@contextmanager
-def _tracer_warnings_fail():
-    """The tracer warns, and carries on, where it freezes a tensor's value into the graph:
-    that makes a wrong graph, so it is an error here."""
-    with warnings.catch_warnings():
+        # The tracer warns, and carries on, where it freezes a tensor's value into the graph:
+        # that makes a wrong graph, so it is an error here.
         warnings.simplefilter("error", torch.jit.TracerWarning)
-        yield
+        traced = torch.jit.trace(module, examples, check_trace=False)
+    return traced, lambda inputs: traced(*inputs).detach().numpy()
+
+
+_BUILDERS = {"onnx": _build_onnx, "torchscript": _build_torchscript,
+             "torch.export": _build_torch_export}
+FORMAT_NAMES = {"onnx": "ONNX", "torchscript": "TorchScript", "torch.export": "torch.export"}
+
+
+def _serialized(graph, format, metadata):
+    """The bytes of the file: the graph with the metadata document in it."""
+    document = json.dumps(metadata)
+    if format == "onnx":
+        entry = graph.metadata_props.add()
+        entry.key, entry.value = METADATA_KEY, document
+        return graph.SerializeToString()
+    buffer = io.BytesIO()
+    if format == "torch.export":
+        torch.export.save(graph, buffer, extra_files={EXTRA_FILE: document})
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            torch.jit.save(graph, buffer, _extra_files={EXTRA_FILE: document})
+    return buffer.getvalue()
 
 
 def _import_extra(name):
