@@ -58,13 +58,17 @@ def create_param(spec, shape, name="param"):
     """Create a parameter tensor of `shape` from a Lasagne-style `spec`.
 
     `spec` may be an initializer or any callable taking a shape, a NumPy array, or a tensor. An
-    ``nn.Parameter`` is returned unchanged so that two layers can share it (Lasagne's shared
-    variables); anything else becomes a new float32 tensor whose shape is checked.
+    ``nn.Parameter`` is returned as it is so that two layers can share it (Lasagne's shared
+    variables), converted in place to float32 if it was float64 (layers compute in float32,
+    where Theano would have upcast the layer); anything else becomes a new float32 tensor
+    whose shape is checked.
     """
     shape = tuple(shape)
     _check_shape(shape, name)
     if isinstance(spec, torch.nn.Parameter):
         value = spec
+        if value.dtype == torch.float64:
+            value.data = value.data.float()
     elif isinstance(spec, (torch.Tensor, np.ndarray)):
         value = as_float_tensor(spec)
     elif callable(spec):

@@ -42,9 +42,16 @@ def _item(values, index):
 def _gradients(cost, targets, disconnected_inputs):
     if cost.dim() != 0:
         raise ValueError(f"T.grad: the cost must be a scalar, got shape {tuple(cost.shape)}")
-    found = torch.autograd.grad(cost, targets, allow_unused=True, retain_graph=True)
+    # A tensor that does not require grad (a layer's non-trainable state) is a constant here.
+    variables = [t for t in targets if t.requires_grad]
+    found = dict(zip(map(id, variables), torch.autograd.grad(
+        cost, variables, allow_unused=True, retain_graph=True))) if variables else {}
     gradients = []
-    for target, gradient in zip(targets, found):
+    for target in targets:
+        if not target.requires_grad:
+            gradients.append(torch.zeros_like(target))
+            continue
+        gradient = found[id(target)]
         if gradient is None:
             if disconnected_inputs == "raise":
                 raise ValueError(f"T.grad: the cost does not depend on {_describe(target)} "

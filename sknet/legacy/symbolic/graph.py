@@ -430,7 +430,7 @@ def _shared_operator(name, reflected=False):
     variable_method = getattr(Variable, f"__{'r' if reflected else ''}{name.rstrip('_')}__")
 
     def method(self, other):
-        if isinstance(other, Variable) or (building() and isinstance(other, np.ndarray)):
+        if isinstance(other, Variable) or (building() and isinstance(other, _CONSTANTS)):
             return variable_method(Apply(_identity, (self,), {}), other)
         return tensor_method(self, other)
     return method
@@ -438,6 +438,9 @@ def _shared_operator(name, reflected=False):
 
 def _identity(x):
     return x
+
+
+_CONSTANTS = (np.ndarray, np.generic, int, float)
 
 
 class SharedVariable(nn.Parameter):
