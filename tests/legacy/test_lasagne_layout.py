@@ -141,6 +141,9 @@ def test_init_nonlinearities_and_random_define_lasagnes_names(shim, module_name)
         value = getattr(module, name)
         assert value is getattr(modern, name, None) or (
             name == "ScaledTanh" and value is modern.ScaledTanH), name
+    public = {name for name, value in vars(module).items()
+              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    assert public == set(LASAGNE_PUBLIC_NAMES[module_name])
 
 
 def test_every_lasagne_module_imports_as_a_module(shim):
@@ -150,6 +153,9 @@ def test_every_lasagne_module_imports_as_a_module(shim):
         assert importlib.import_module(name).__name__.endswith(name)
     import lasagne
     assert lasagne.__version__ == "0.2.dev1"  # Lasagne's master, whose layout this is
+    assert {name for name in vars(lasagne) if not name.startswith("_")} == {
+        "init", "layers", "nonlinearities", "objectives", "random", "regularization", "updates",
+        "utils"}
 
 
 def test_a_name_sknet_lacks_becomes_a_stand_in_and_a_name_it_gains_replaces_it():

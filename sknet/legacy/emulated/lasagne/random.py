@@ -1,5 +1,5 @@
 """``lasagne.random`` under the legacy shim."""
-from sknet.legacy.renames import missing_attributes
+from sknet.legacy.renames import missing_attributes as _missing_attributes
 from sknet.random import get_rng, set_rng  # noqa
 
-__getattr__ = missing_attributes("lasagne.random")
+__getattr__ = _missing_attributes("lasagne.random")
