@@ -114,6 +114,49 @@ def test_early_stopping_restores_the_best_weights(capsys):
         stopper.best_weights["hidden"][0])
 
 
+class NumberedNet:
+    """Parameter values that hold the current epoch; what was loaded back."""
+
+    def __init__(self):
+        self.epoch, self.verbose, self.layers_ = 0, 0, {}
+
+    def get_all_params_values(self):
+        return {"layer": [np.array([float(self.epoch)])]}
+
+
+@pytest.mark.parametrize("criterion, smaller, values, best_epoch, stops_at", [
+    ("valid_loss", True, [0.5, 0.4, 0.45, 0.41, 0.42], 2, 5),
+    ("valid_accuracy", False, [0.5, 0.7, 0.6, 0.69, 0.65], 2, 5),
+    ("valid_accuracy", False, [0.5, 0.6, 0.7, 0.8, 0.9], 5, None),
+])
+def test_early_stopping_on_any_criterion(monkeypatch, criterion, smaller, values, best_epoch,
+                                         stops_at):
+    loaded = []
+    monkeypatch.setattr("sknet.handlers.load_into_layers",
+                        lambda layers, values: loaded.append(values))
+    stopper = EarlyStopping(patience=2, criterion=criterion,
+                            criterion_smaller_is_better=smaller, verbose=0)
+    net, history, stopped = NumberedNet(), [], None
+    for epoch, value in enumerate(values, start=1):
+        net.epoch = epoch
+        history.append({"epoch": epoch, criterion: value})
+        try:
+            stopper(net, history)
+        except StopIteration:
+            stopped = epoch
+            break
+    assert (stopper.best_valid_epoch, stopper.best_valid, stopped) == (
+        best_epoch, values[best_epoch - 1], stops_at)
+    # on stopping, the weights of the best epoch come back
+    assert [v["layer"][0][0] for v in loaded] == ([best_epoch] if stops_at else [])
+
+
+def test_early_stopping_names_a_missing_criterion():
+    with pytest.raises(KeyError, match="criterion='valid_acc'.*valid_accuracy"):
+        EarlyStopping(criterion="valid_acc")(NumberedNet(), [{"epoch": 1, "valid_loss": 1.0,
+                                                               "valid_accuracy": 0.5}])
+
+
 def test_remember_and_restore_best_weights():
     X, y = classification_data()
     remember = RememberBestWeights(verbose=0)

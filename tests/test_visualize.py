@@ -1,6 +1,10 @@
 """sknet.visualize renders with the Agg backend; each plot is checked for its panels, for the
 data it shows against an independent computation, and for not being blank."""
+import io
+import sys
+
 import matplotlib
+import matplotlib.image
 
 matplotlib.use("Agg")
 
@@ -138,3 +142,30 @@ def test_draw_to_file_places_each_layer_below_its_inputs(tmp_path):
     arrows = [t for t in figure.axes[0].texts if not t.get_text()]
     assert len(arrows) == 4  # in->left, in->right, left->sum, right->sum
     assert_not_blank(figure)
+
+
+def test_draw_to_file_output_shape_and_draw_to_notebook_image(tmp_path, monkeypatch):
+    l_in = layers.InputLayer((None, 4), name="in")
+    out = layers.DenseLayer(l_in, 3, name="out", nonlinearity=nonlinearities.softmax)
+    with_shapes = visualize.draw_to_file(out, tmp_path / "a.png")
+    without = visualize.draw_to_file([l_in, out], tmp_path / "b.png", output_shape=False)
+    assert [t.get_text() for t in with_shapes.axes[0].texts if t.get_text()] == [
+        "in\nInputLayer\n(None, 4)", "out\nDenseLayer\n(None, 3)"]
+    assert [t.get_text() for t in without.axes[0].texts if t.get_text()] == [
+        "in\nInputLayer", "out\nDenseLayer"]
+
+    class Image:  # IPython.display.Image's signature, for where IPython is absent
+        def __init__(self, data=None, format=None):
+            self.data, self.format = data, format
+
+    display = type(sys)("IPython.display")
+    display.Image = Image
+    ipython = type(sys)("IPython")
+    ipython.display, ipython.get_ipython, ipython.version_info = display, lambda: None, (0,)
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display)
+    image = visualize.draw_to_notebook([l_in, out], output_shape=False)
+    assert image.format == "png"
+    np.testing.assert_array_equal(matplotlib.image.imread(io.BytesIO(image.data)),
+                                  matplotlib.image.imread(tmp_path / "b.png"))
+    plt.close("all")
