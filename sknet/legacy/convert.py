@@ -8,7 +8,6 @@ import importlib.machinery
 import importlib.util
 import numbers
 import operator
-import os
 import re
 import warnings
 
@@ -221,19 +220,22 @@ class ConvertingLoader(importlib.machinery.SourceFileLoader):
 
 class ScriptFolderFinder(importlib.abc.MetaPathFinder):
     """Finds the modules and packages of one folder (the script's) and loads them with
-    `ConvertingLoader`; everything else is left to the usual finders."""
+    `ConvertingLoader`; everything else (a virtual environment inside that folder included)
+    is left to the usual finders."""
 
     def __init__(self, folder):
         self.folder = folder
+        self._packages = set()
 
     def find_spec(self, fullname, path=None, target=None):
-        search = [self.folder] if path is None else list(path)
-        if not all(os.path.commonpath([entry, self.folder]) == self.folder
-                   for entry in search):
+        package = fullname.partition(".")[0]
+        if path is not None and package not in self._packages:
             return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, search)
+        spec = importlib.machinery.PathFinder.find_spec(
+            fullname, [self.folder] if path is None else path)
         if spec is None or type(spec.loader) is not importlib.machinery.SourceFileLoader:
             return None
+        self._packages.add(package)
         spec.loader = ConvertingLoader(fullname, spec.origin)
         return spec
 

@@ -3,6 +3,7 @@ with the user's line numbers and Python 2's ``/``; ``cPickle`` served so that Py
 load; nothing written to disk; errors that Python 2 habits cause in unconverted files name
 the habit and the porting guide's section."""
 import io
+import json
 import pickle
 import subprocess
 import sys
@@ -13,9 +14,9 @@ import numpy as np
 import pytest
 
 from sknet import legacy
-from sknet.legacy import renames
-from sknet.legacy.convert import (RUNTIME_NAMES, compile_source, python2_hint, python2_reason,
-                                  to_python3)
+from sknet.legacy import LegacyNameWarning, renames
+from sknet.legacy.convert import (RUNTIME_NAMES, ScriptFolderFinder, compile_source,
+                                  python2_hint, python2_reason, to_python3)
 
 from . import py2pickle
 from .test_scripts import SCRIPTS
@@ -152,6 +153,28 @@ def test_python2_habits_in_unconverted_files_get_a_note(statement, feature):
     hint = python2_hint(raised.value)
     assert hint.startswith(f"sknet.legacy: {feature}") and hint.endswith(GUIDE)
     assert python2_hint(ValueError("unrelated")) is None
+
+
+def test_folder_finder_converts_the_scripts_own_packages_only(tmp_path, monkeypatch):
+    (tmp_path / "oldpkg").mkdir()
+    (tmp_path / "oldpkg" / "__init__.py").write_text("")
+    (tmp_path / "oldpkg" / "sizes.py").write_text("def half(n):\n    return n / 2\n"
+                                                  "print 'loaded'\n")
+    finder = ScriptFolderFinder(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", [finder, *sys.meta_path])
+    try:
+        with pytest.warns(LegacyNameWarning, match=r"sizes.py is Python 2"):
+            from oldpkg import sizes
+        assert sizes.half(9) == 4
+    finally:
+        for name in ("oldpkg", "oldpkg.sizes"):
+            sys.modules.pop(name, None)
+    # packages found elsewhere, or in a virtual environment inside the folder, are not its own
+    venv_package = tmp_path / "venv" / "lib" / "site-packages" / "numpy"
+    venv_package.mkdir(parents=True)
+    (venv_package / "extra.py").write_text("print 'not ours'\n")
+    assert finder.find_spec("numpy.extra", [str(venv_package)]) is None
+    assert finder.find_spec("json.decoder", json.__path__) is None
 
 
 def test_python2_script_and_its_module_run_converted_in_memory(tmp_path):

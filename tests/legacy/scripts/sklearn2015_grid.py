@@ -5,10 +5,11 @@
 import numpy as np
 from lasagne import layers
 from lasagne.nonlinearities import softmax
-from nolearn.lasagne import NeuralNet
+from nolearn.lasagne import BatchIterator, NeuralNet
 from sklearn.cross_validation import StratifiedKFold, cross_val_score, train_test_split
 from sklearn.grid_search import GridSearchCV
 
+np.random.seed(0)
 rng = np.random.RandomState(0)
 y = np.repeat([0, 1], 48).astype(np.int32)
 X = (rng.normal(size=(96, 4)) + 2.0 * y[:, None]).astype(np.float32)
@@ -20,7 +21,8 @@ net = NeuralNet(
     layers=[('input', layers.InputLayer), ('hidden', layers.DenseLayer),
             ('output', layers.DenseLayer)],
     input_shape=(None, 4), hidden_num_units=8, output_nonlinearity=softmax,
-    output_num_units=2, update_learning_rate=0.1, max_epochs=8, verbose=0)
+    output_num_units=2, update_learning_rate=0.05, max_epochs=8, verbose=0,
+    batch_iterator_train=BatchIterator(batch_size=16))
 
 skf = StratifiedKFold(y_train, n_folds=3)
 print "folds:", len(skf)
