@@ -100,3 +100,31 @@ def test_merge_layers_and_helpers_take_duck_typed_layers(lasagne):
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     np.testing.assert_array_equal(layers.get_output(total, x).detach().numpy(), 3 * x)
     assert layers.get_output_shape(total) == (None, 3)
+
+
+# Each layer's parameters in get_params order, with the tags Lasagne's add_param calls give.
+LASAGNE_PARAMS = [
+    ("DenseLayer", {"num_units": 2}, [("W", {"trainable", "regularizable"}),
+                                      ("b", {"trainable"})]),
+    ("NINLayer", {"num_units": 2}, [("W", {"trainable", "regularizable"}), ("b", {"trainable"})]),
+    ("Conv2DLayer", {"num_filters": 2, "filter_size": 3},
+     [("W", {"trainable", "regularizable"}), ("b", {"trainable"})]),
+    ("BatchNormLayer", {}, [("beta", {"trainable"}), ("gamma", {"trainable", "regularizable"}),
+                            ("mean", set()), ("inv_std", set())]),
+    ("BiasLayer", {}, [("b", {"trainable"})]),
+    ("ScaleLayer", {}, [("scales", {"trainable"})]),
+    ("ParametricRectifierLayer", {}, [("alpha", {"trainable"})]),
+]
+
+
+@pytest.mark.parametrize("class_name, kwargs, expected", LASAGNE_PARAMS)
+def test_parameter_order_and_tags_are_lasagnes(lasagne, class_name, kwargs, expected):
+    layer = getattr(lasagne.layers, class_name)((None, 3, 5, 5), name="l", **kwargs)
+    params = layer.get_params()
+    assert [p.name for p in params] == [f"l.{name}" for name, _ in expected]
+    for param, (_, tags) in zip(params, expected):
+        assert layer.params[param] - {"batch_norm_stat"} == tags
+    assert layer.get_params(trainable=True) == [p for p, (_, t) in zip(params, expected)
+                                                if "trainable" in t]
+    assert layer.get_params(regularizable=False) == [p for p, (_, t) in zip(params, expected)
+                                                     if "regularizable" not in t]
