@@ -8,22 +8,7 @@ translates that capture): it follows the layers' Python code symbolically, so co
 depends on tensor values (an ``if`` on a tensor, ``.item()``, NumPy) is refused instead of
 being frozen into the graph with the values of the example batch. Every exported graph is
 run on fresh batches of 1 and 3 rows and compared with the net before the file is written.
-
->>> import os, tempfile
->>> import numpy as np
->>> from sknet import NeuralNet, layers, nonlinearities
->>> net = NeuralNet([('input', layers.InputLayer), ('output', layers.DenseLayer)],
-...                 input_shape=(None, 4), output_num_units=3,
-...                 output_nonlinearity=nonlinearities.softmax,
-...                 update_learning_rate=0.1, max_epochs=1)
->>> X, y = np.random.rand(30, 4).astype(np.float32), np.arange(30) % 3
->>> path = os.path.join(tempfile.mkdtemp(), 'net.onnx')
->>> export(net.fit(X, y), path)
->>> served = load_onnx(path)
->>> bool(np.allclose(served.predict_proba(X), net.predict_proba(X), atol=1e-6))
-True
->>> served.classes_, served.predict(X[:2]).shape
-(array([0, 1, 2]), (2,))
+See docs/serving.md.
 """
 import copy
 import io
@@ -59,6 +44,25 @@ def export(net, path, format="onnx"):
     ONNX metadata_props key ``'sknet'``; TorchScript ``_extra_files`` / ``torch.export.save``
     ``extra_files`` entry ``'sknet.json'``. The file is written atomically, after the graph
     was checked against the net. ONNX needs ``pip install "sknet[export]"``.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> from sknet import NeuralNet, layers, nonlinearities
+    >>> net = NeuralNet([('input', layers.InputLayer), ('output', layers.DenseLayer)],
+    ...                 input_shape=(None, 4), output_num_units=3,
+    ...                 output_nonlinearity=nonlinearities.softmax,
+    ...                 update_learning_rate=0.1, max_epochs=1)
+    >>> X, y = np.random.rand(30, 4).astype(np.float32), np.arange(30) % 3
+    >>> path = os.path.join(tempfile.mkdtemp(), 'net.pt2')
+    >>> export(net.fit(X, y), path, format='torch.export')
+    >>> extra = {'sknet.json': ''}
+    >>> program = torch.export.load(path, extra_files=extra)
+    >>> probabilities = program.module()(torch.as_tensor(X)).detach().numpy()
+    >>> bool(np.allclose(probabilities, net.predict_proba(X), atol=1e-6))
+    True
+    >>> json.loads(extra['sknet.json'])['classes']
+    [0, 1, 2]
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(map(repr, FORMATS))}, got "
@@ -313,6 +317,23 @@ class OnnxPredictor:
     An exported ONNX file run by onnxruntime, with the net's `predict_proba`, `predict` and
     `classes_` (read from the file's metadata). X is an array for one InputLayer or a dict
     keyed by InputLayer name; values are cast to the dtypes recorded (float32, int64 ids).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sknet import NeuralNet, layers, nonlinearities
+    >>> net = NeuralNet([('input', layers.InputLayer), ('output', layers.DenseLayer)],
+    ...                 input_shape=(None, 4), output_num_units=2, use_label_encoder=True,
+    ...                 output_nonlinearity=nonlinearities.softmax,
+    ...                 update_learning_rate=0.1, max_epochs=1)
+    >>> X, y = np.random.rand(30, 4).astype(np.float32), np.array(['no', 'yes'] * 15)
+    >>> path = os.path.join(tempfile.mkdtemp(), 'net.onnx')
+    >>> export(net.fit(X, y), path)
+    >>> served = load_onnx(path)
+    >>> bool(np.allclose(served.predict_proba(X), net.predict_proba(X), atol=1e-6))
+    True
+    >>> served.classes_, served.predict(X[:3]).tolist() == net.predict(X[:3]).tolist()
+    (array(['no', 'yes'], dtype='<U3'), True)
     """
 
     def __init__(self, path):
