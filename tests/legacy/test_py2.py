@@ -15,6 +15,7 @@ import pytest
 
 from sknet import legacy
 from sknet.legacy import LegacyNameWarning, renames
+from sknet.legacy.__main__ import main
 from sknet.legacy.convert import (RUNTIME_NAMES, ScriptFolderFinder, compile_source,
                                   python2_hint, python2_reason, to_python3)
 
@@ -198,18 +199,34 @@ def test_python2_script_and_its_module_run_converted_in_memory(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["py2_digits.py", "py2_digits_data.py"]
 
 
-def test_no_convert_and_errors_of_unconverted_python2_habits(tmp_path):
-    result = run_legacy("--shadow", "--no-convert", SCRIPTS / "py2_digits.py", tmp_path)
-    assert result.returncode == 1
-    assert "Missing parentheses in call to 'print'" in result.stderr
-    assert "converted it" not in result.stderr
+@pytest.fixture
+def runner_state(monkeypatch):
+    """What ``python -m sknet.legacy``'s `main` changes in the process, restored afterwards."""
+    for name in ("argv", "path", "meta_path"):
+        monkeypatch.setattr(sys, name, list(getattr(sys, name)))
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    renames._warned.clear()
+    yield
+    legacy.uninstall()
+
+
+def test_no_convert_runs_files_as_they_are(runner_state):
+    with pytest.raises(SyntaxError, match=r"Missing parentheses in call to 'print'") as raised:
+        main(["--shadow", "--no-convert", str(SCRIPTS / "py2_digits.py")])
+    assert raised.value.lineno == 21 and legacy.installed()  # its first print statement
+
+
+def test_python2_habit_in_a_python3_file_fails_at_its_line_with_a_note(runner_state,
+                                                                         tmp_path):
     script = tmp_path / "halves.py"
     script.write_text("import numpy as np\n\nn = 10\nsample = np.random.choice(n, n / 2)\n")
-    result = run_legacy(script)
-    assert result.returncode == 1
-    assert f'File "{script}", line 4' in result.stderr
-    assert "sknet.legacy: `/` floored integers in Python 2" in result.stderr
-    assert GUIDE in result.stderr
+    with pytest.raises(TypeError) as raised:
+        main([str(script)])
+    lines = [frame.lineno for frame in traceback.extract_tb(raised.value.__traceback__)
+             if frame.filename == str(script)]
+    assert lines == [4]
+    [note] = raised.value.__notes__
+    assert note.startswith("sknet.legacy: `/` floored integers in Python 2") and GUIDE in note
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
