@@ -247,6 +247,9 @@ def test_mistakes_fail_naming_the_variable_or_feature(shim):
         theano.scan(lambda v: v, sequences=x)
     with pytest.raises(TypeError, match="truth value of the symbolic expression"):
         bool(x > 0)
+    for module in ("theano.gof", "theano.scan_module", "lasagne.theano_extensions"):
+        with pytest.raises(legacy.LegacyFeatureError, match=f"module {module} .*porting"):
+            __import__(module)
 
 
 def test_gpu_probes_answer_from_torch(shim):

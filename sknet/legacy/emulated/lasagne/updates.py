@@ -32,6 +32,14 @@ class _Rule(_optimizers.Update):
             return super().__call__(loss_or_grads, **kwargs)
         return self.build(loss_or_grads, params, *args, **kwargs)
 
+    def __reduce__(self):
+        # By name, so that `net.update is lasagne.updates.adam` survives pickling and clone.
+        return (_rule, (self.name,))
+
+
+def _rule(name):
+    return globals()[name]
+
 
 def get_or_compute_grads(loss_or_grads, params):
     """`loss_or_grads` if it is a list of gradients (one per parameter), else the gradients of
