@@ -23,6 +23,15 @@ class NoiseLayer(Layer):
     The base of layers that draw random numbers while training: `seed` is drawn from
     ``get_rng()`` at construction, and `generator` gives the torch generator to draw from
     (None for torch's global one). A pickled or copied layer continues its random stream.
+
+    >>> from sknet.random import set_rng
+    >>> seeds = []
+    >>> for _ in range(2):
+    ...     set_rng(np.random.RandomState(0))
+    ...     seeds.append(DropoutLayer((None, 4)).seed)
+    >>> set_rng(np.random)
+    >>> seeds[0] == seeds[1] == np.random.RandomState(0).randint(1, 2147462579)
+    True
     """
 
     def __init__(self, incoming, name=None):
