@@ -80,8 +80,10 @@ def test_sizes_and_shapes_may_be_numpy_integers_and_become_python_ints():
     assert nin.output_shape == (None, 2, 4, 4) and tuple(nin.b.shape) == (2, 4, 4)
 
 
-@pytest.mark.parametrize("num_units", [0, 2.0, "3", None, True])
-def test_num_units_must_be_a_positive_int(num_units):
-    with pytest.raises(ValueError, match=f"DenseLayer: num_units must be a positive int, got "
-                                         f"{num_units!r}"):
+@pytest.mark.parametrize("num_units, error", [(0, ValueError), (-2, ValueError),
+                                               (2.0, TypeError), ("3", TypeError),
+                                               (None, TypeError), (True, TypeError)])
+def test_num_units_must_be_a_positive_int(num_units, error):
+    with pytest.raises(error, match=f"DenseLayer: num_units must be a positive int, got "
+                                    f"{num_units!r}"):
         DenseLayer((None, 4), num_units=num_units)
