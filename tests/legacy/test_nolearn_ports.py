@@ -104,12 +104,17 @@ def test_fit_twice_continues_under_the_shim(shim):
                                                                  rel=1e-5)
 
 
-def test_initialize_then_fit_builds_once_under_the_shim(shim):
+def test_initialize_then_fit_trains_the_initialized_layers_under_the_shim(shim):
+    from lasagne.layers import DenseLayer, InputLayer
     from nolearn.lasagne import NeuralNet
-    net = instance_net(NeuralNet, max_epochs=1).initialize()
-    before = net.layers_[-1].W.detach().clone()
+    net = NeuralNet(layers=[("input", InputLayer), ("output", DenseLayer)],
+                    input_shape=(None, 10), output_num_units=3,
+                    output_nonlinearity=nonlinearities.softmax, update_learning_rate=0.1,
+                    max_epochs=1).initialize()
+    output, before = net.layers_["output"], net.layers_["output"].W.get_value()
     net.fit(*classification_data(n=60))
-    assert net.layers_[-1].W is not None and not np.allclose(before, net.layers_[-1].W.detach())
+    assert net.layers_["output"] is output  # built once, by initialize(), as in nolearn
+    assert not np.allclose(output.W.get_value(), before)
     assert len(net.train_history_) == 1
 
 

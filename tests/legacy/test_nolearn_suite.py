@@ -176,9 +176,11 @@ def test_load_params_from_reports_each_parameter(cnn, cnn_fitted, capsys):
     net.verbose = 1
     capsys.readouterr()
     net.load_params_from(cnn_fitted)
-    expected = "".join(f"Loaded parameters to layer '{name}' (shape {shape}).\n" for name, shape in [
-        ("conv1", "8x1x3x3"), ("conv1", "8"), ("hidden1", "72x32"), ("hidden1", "32"),
-        ("output", "32x10"), ("output", "10")])
+    # hidden1 takes 8 filters x 3 x 3 pooled positions = 72 inputs
+    shapes = [("conv1", "8x1x3x3"), ("conv1", "8"), ("hidden1", "72x32"), ("hidden1", "32"),
+              ("output", "32x10"), ("output", "10")]
+    expected = "".join(f"Loaded parameters to layer '{name}' (shape {shape}).\n"
+                       for name, shape in shapes)
     assert capsys.readouterr().out == expected
 
 
