@@ -305,8 +305,8 @@ def _import_extra(name):
     try:
         return __import__(name)
     except ImportError as error:
-        raise ImportError(f"exporting to ONNX needs {name}: pip install \"sknet[export]\"") \
-            from error
+        raise ImportError(f"ONNX export and serving need {name}: pip install "
+                          f"\"sknet[export]\"") from error
 
 
 # --------------------------------------------------------------------------- serving
@@ -362,8 +362,15 @@ class OnnxPredictor:
         if sorted(X) != sorted(names):
             raise ValueError(f"X must be a dict with one array per input {names}, got keys "
                              f"{sorted(X)}")
-        return {spec["name"]: np.asarray(X[spec["name"]], dtype=spec["dtype"])
-                for spec in inputs}
+        feed = {}
+        for spec in inputs:
+            array = np.asarray(X[spec["name"]], dtype=spec["dtype"])
+            if array.ndim != len(spec["shape"]) or list(array.shape[1:]) != spec["shape"][1:]:
+                expected = ", ".join("n" if d is None else str(d) for d in spec["shape"])
+                raise ValueError(f"X for input {spec['name']!r} must have shape ({expected}), "
+                                 f"got {array.shape}")
+            feed[spec["name"]] = array
+        return feed
 
     def predict_proba(self, X):
         """The exported net's output for X: class probabilities, or regression outputs."""
@@ -376,5 +383,5 @@ class OnnxPredictor:
 
 
 def load_onnx(path):
-    """An `OnnxPredictor` for a file written by `export` (onnxruntime, no torch needed)."""
+    """An `OnnxPredictor` running a file written by `export` with onnxruntime."""
     return OnnxPredictor(path)

@@ -112,6 +112,9 @@ def test_onnx_of_a_regressor_equals_predict_and_records_no_classes(tmp_path):
     np.testing.assert_allclose(served.predict(X[:9]), net.predict(X[:9]), rtol=0, atol=1e-5)
     assert served.metadata["regression"] and served.metadata["classes"] is None
     assert not hasattr(served, "classes_")
+    with pytest.raises(ValueError, match=r"X for input 'input' must have shape \(n, 5\), got "
+                                         r"\(9, 4\)"):
+        served.predict(X[:9, :4])
 
 
 def test_torchscript_computes_predict_proba_and_keeps_classes_in_extra_files(tmp_path):
