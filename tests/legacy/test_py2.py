@@ -100,6 +100,16 @@ def test_division_keeps_python2_semantics_in_converted_files():
     assert future["half"] == 3.5
 
 
+def test_print_function_scripts_using_python2_names_are_converted_too():
+    names = run_python2("from __future__ import print_function\n"
+                        "squares = [i * i for i in xrange(4)]\n"
+                        "first_key, first_text = {1: 2}.keys()[0], map(str, squares)[1]\n"
+                        "print('half', 7 / 2, end='')\n"
+                        "half = 7 / 2\n")
+    assert names["squares"] == [0, 1, 4, 9]
+    assert (names["first_key"], names["first_text"], names["half"]) == (1, "1", 3)
+
+
 def test_converter_leaves_cpickle_to_the_shim_and_renames_other_modules():
     converted = to_python3("import cPickle, StringIO\n"
                            "data = cPickle.loads(StringIO.StringIO('x').read())\n")
