@@ -195,7 +195,10 @@ def _reason(error):
     if "Constraints violated" in text:
         return ("its code makes the number of rows a constant (a branch on x.shape[0], a "
                 "reshape to a fixed number of rows), so the batch axis cannot stay dynamic")
-    if "data-dependent" in text or isinstance(error, torch.jit.TracerWarning):
+    if isinstance(error, torch.jit.TracerWarning):
+        return (f"the tracer would freeze values of a tensor (or of its shape) into the graph "
+                f"as constants ({text}); format='onnx' or 'torch.export' may take it")
+    if "data-dependent" in text:
         return (f"its code depends on the values of a tensor (an `if` on a tensor, .item(), "
                 f"float(tensor)), which a graph cannot record ({text})")
     return f"{type(error).__name__}: {text}"
