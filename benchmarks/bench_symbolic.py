@@ -1,6 +1,7 @@
 """Time Lasagne's symbolic style (theano.function under the legacy shim) against the
 declarative NeuralNet with the same layers, side by side in one run, on the same data and
-device, and print the report (appended to a file only when asked with --output).
+device, and print the report (written as the last section of a file only when asked with
+--output).
 
 The networks are Lasagne's examples/mnist.py MLP (800-800, dropout) and CNN; an epoch is
 one pass of Nesterov-momentum training over the data in batches of 500, as mnist.py trains.
@@ -8,13 +9,15 @@ Epochs alternate between the two styles; the report gives the median epoch after
 warm-up epoch. The data is random (timing only).
 
     python benchmarks/bench_symbolic.py                  # prints the report
-    python benchmarks/bench_symbolic.py --output benchmarks/RESULTS.md   # and appends it
+    python benchmarks/bench_symbolic.py --output benchmarks/RESULTS.md   # and writes it there
     python benchmarks/bench_symbolic.py --quick          # a fast smoke run (never written)
 """
 import argparse
 import datetime
+import os
 import platform
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -121,18 +124,28 @@ def report(rows, epochs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, help="append the report to this file")
+    parser.add_argument("--output", type=Path, help="write the report as the file's last section")
     parser.add_argument("--quick", action="store_true", help="a fast smoke run")
     args = parser.parse_args()
-    sizes = {"mlp": 2000, "cnn": 1000} if args.quick else {"mlp": 20000, "cnn": 5000}
-    epochs = 2 if args.quick else 5
+    sizes = {"mlp": 2000, "cnn": 1000} if args.quick else {"mlp": 10000, "cnn": 2000}
+    epochs = 2 if args.quick else 3
     legacy.install()
     rows = [(name, samples, measure(name, samples, epochs)) for name, samples in sizes.items()]
     text = report(rows, epochs)
     print(text)
     if args.output and not args.quick:
-        with open(args.output, "a") as results:
-            results.write("\n" + text)
+        write_section(args.output, text)
+
+
+def write_section(path, text):
+    """Put the report at the end of `path` in place of an earlier run's (atomically)."""
+    old = path.read_text() if path.exists() else ""
+    kept = old.split("\n" + SECTION + "\n")[0].rstrip("\n")
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as new:
+        new.write((kept + "\n\n" if kept else "") + text)
+        new.flush()
+        os.fsync(new.fileno())
+    os.replace(new.name, path)
 
 
 if __name__ == "__main__":

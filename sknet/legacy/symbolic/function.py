@@ -2,7 +2,6 @@
 placeholders to arrays, evaluates the graph with torch (autograd where gradients are asked
 for) and then assigns every update at once, as Theano did."""
 import warnings
-from collections import OrderedDict
 
 import numpy as np
 import torch
@@ -98,9 +97,6 @@ class Function:
     # --------------------------------------------------------------------------- compile
     def _compile(self, order):
         self.slots = {variable: slot for slot, variable in enumerate(order)}
-        for given, replacement in self.givens.items():
-            self.slots[given] = self.slots[replacement] if isinstance(replacement, Variable) \
-                else None
         costs = [v.cost for v in order if getattr(v, "cost", None) is not None]
         with_grad = _ancestors(costs, self.givens)
         wrt = {t for v in order if getattr(v, "cost", None) is not None for t in v.args[1]}
@@ -221,7 +217,9 @@ def _checked_givens(givens):
         if not isinstance(variable, Placeholder):
             raise TypeError(f"theano.function: givens must map input variables to "
                             f"replacements, got a key of type {type(variable).__name__}")
-    return {variable: graph._graph_value(value) for variable, value in pairs}
+    replacements = [graph._graph_value(value) for _, value in pairs]
+    return {variable: value if isinstance(value, Variable) else Apply(graph.identity, (value,), {})
+            for (variable, _), value in zip(pairs, replacements)}
 
 
 def _topological(roots, givens):

@@ -30,28 +30,27 @@ def torch_dtype(dtype):
         raise not_supported(f"dtype {dtype!r} in a symbolic expression") from None
 
 
-def variables_in(value):
-    """The `Variable`s inside `value` (nested lists, tuples, dicts and slices)."""
-    if isinstance(value, Variable):
-        yield value
-    elif isinstance(value, (list, tuple)):
+def leaves(value):
+    """The items inside `value`, through nested lists, tuples, dicts (their values) and
+    slices."""
+    if isinstance(value, (list, tuple)):
         for item in value:
-            yield from variables_in(item)
+            yield from leaves(item)
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from variables_in(item)
+        yield from leaves(list(value.values()))
     elif isinstance(value, slice):
-        yield from variables_in((value.start, value.stop, value.step))
+        yield from leaves((value.start, value.stop, value.step))
+    else:
+        yield value
+
+
+def variables_in(value):
+    """The `Variable`s inside `value`."""
+    return (item for item in leaves(value) if isinstance(item, Variable))
 
 
 def _holds(value, kinds):
-    if isinstance(value, kinds):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_holds(item, kinds) for item in value)
-    if isinstance(value, dict):
-        return any(_holds(item, kinds) for item in value.values())
-    return isinstance(value, slice) and _holds((value.start, value.stop, value.step), kinds)
+    return any(isinstance(item, kinds) for item in leaves(value))
 
 
 def is_symbolic(*args, **kwargs):
@@ -64,17 +63,7 @@ def is_symbolic(*args, **kwargs):
     if not building() or not _holds(values, (nn.Parameter, SharedScalar)):
         return False
     return not any(isinstance(v, torch.Tensor) and not isinstance(v, nn.Parameter)
-                   for v in _flat(values))
-
-
-def _flat(value):
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _flat(item)
-    elif isinstance(value, dict):
-        yield from _flat(list(value.values()))
-    else:
-        yield value
+                   for v in leaves(values))
 
 
 def lift(function):
@@ -234,6 +223,11 @@ def shape(x):
     return tuple(torch.as_tensor(x).shape)
 
 
+def transpose(x):
+    """`x` with its axes reversed (Theano's ``x.T``)."""
+    return x.permute(*reversed(range(x.dim())))
+
+
 def _index(x, index):
     return x[index]
 
@@ -297,7 +291,7 @@ class Variable:
 
     @property
     def T(self):
-        return Apply(lambda x: x.permute(*reversed(range(x.dim()))), (self,), {})
+        return Apply(transpose, (self,), {})
 
     def mean(self, axis=None, dtype=None, keepdims=False, acc_dtype=None):
         return Apply(mean, (self, axis, dtype, keepdims), {})
@@ -431,12 +425,13 @@ def _shared_operator(name, reflected=False):
 
     def method(self, other):
         if isinstance(other, Variable) or (building() and isinstance(other, _CONSTANTS)):
-            return variable_method(Apply(_identity, (self,), {}), other)
+            return variable_method(Apply(identity, (self,), {}), other)
         return tensor_method(self, other)
     return method
 
 
-def _identity(x):
+def identity(x):
+    """`x` itself: a shared tensor as a node of an expression."""
     return x
 
 

@@ -8,7 +8,7 @@ import torch
 from sknet.layers.helper import get_all_params
 from sknet.legacy.renames import missing_attributes
 from sknet.legacy.symbolic import Apply, Constant, SharedVariable, Variable, lift
-from sknet.legacy.symbolic.graph import variables_in
+from sknet.legacy.symbolic.graph import leaves
 from sknet.utils import SharedScalar
 from sknet.utils import as_tuple as _as_tuple
 from sknet.utils import create_param  # noqa
@@ -66,34 +66,21 @@ def as_theano_expression(input):
 def collect_shared_vars(expressions):
     """The shared variables (parameter tensors, shared scalars) that an expression or a list
     of them reads, each once, in the order met."""
-    found, stack_, seen = [], list(variables_in(expressions)), set()
-    stack_ += [e for e in _as_list(expressions) if isinstance(e, (torch.Tensor, SharedScalar))]
-    while stack_:
-        item = stack_.pop(0)
+    found, seen = [], set()
+    pending = [v for v in leaves(expressions)
+              if isinstance(v, (Variable, torch.Tensor, SharedScalar))]
+    while pending:
+        item = pending.pop(0)
         if id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (torch.Tensor, SharedScalar)) and not isinstance(item, Constant):
+        if isinstance(item, (torch.Tensor, SharedScalar)):
             found.append(item)
         if isinstance(item, Apply):
-            stack_ += get_all_params(getattr(item, "layers", []))
-            stack_ += [v for v in _flat(item.args, item.kwargs)
+            pending += get_all_params(getattr(item, "layers", []))
+            pending += [v for v in leaves((item.args, item.kwargs))
                        if isinstance(v, (Variable, torch.Tensor, SharedScalar))]
     return found
-
-
-def _as_list(value):
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _flat(*values):
-    for value in values:
-        if isinstance(value, (list, tuple)):
-            yield from _flat(*value)
-        elif isinstance(value, dict):
-            yield from _flat(*value.values())
-        else:
-            yield value
 
 
 @lift

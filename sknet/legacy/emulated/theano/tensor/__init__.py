@@ -29,6 +29,9 @@ class TensorType:
         return self.name or f"TensorType({self.dtype}, {self.broadcastable})"
 
 
+TensorVariable, TensorConstant = Variable, Constant  # for isinstance checks in old scripts
+
+
 def _variables(kind, plural):
     """Theano's plural constructors: ``matrices('a', 'b')`` (or ``matrices('ab')``, one
     variable per letter, as Theano read it) and ``matrices(3)``; one name gives one variable."""
