@@ -138,7 +138,11 @@ def _output_of_instances(layers):
            for incoming in (getattr(layer, "input_layers", None) or [layer.input_layer])}
     outputs = [layer for layer in layers if id(layer) not in fed]
     if len(outputs) != 1:
-        raise ValueError(f"layers holds {len(outputs)} output layers; pass the one output layer")
+        names = ", ".join(str(layer.name or type(layer).__name__) for layer in outputs)
+        raise ValueError(f"layers holds {len(outputs)} output layers ({names}); a net has one "
+                         "output: join the heads (e.g. with a ConcatLayer) and split them in "
+                         "the objective (several outputs are not supported yet, see "
+                         "docs/porting.md)")
     return outputs[0]
 
 

@@ -138,6 +138,14 @@ def test_second_fit_without_the_shim_warns_once_when_set_up_the_nolearn_way():
         plain.fit(X, y)  # a plain scikit-learn style net: no warning
 
 
+def test_several_output_layers_are_refused_naming_them():
+    trunk = layers.DenseLayer(layers.InputLayer((None, 10)), 4)
+    heads = [layers.DenseLayer(trunk, 3, name="output_a"),
+             layers.DenseLayer(trunk, 1, name="output_b")]
+    with pytest.raises(ValueError, match=r"2 output layers \(output_a, output_b\).*ConcatLayer"):
+        ModernNeuralNet(heads, update_learning_rate=0.1).initialize()
+
+
 def test_more_params_may_hold_names_of_layers_the_net_lacks():
     net = instance_net(ModernNeuralNet, more_params={"hidden9_num_units": 5}).initialize()
     assert list(net.layers_) == ["input0", "dense1"]
