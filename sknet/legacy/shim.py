@@ -53,7 +53,8 @@ class _EmulatedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 class _MovedModule(types.ModuleType):
     """An old module name served from its implementation in `sknet.legacy.emulated`: the first
     use warns, naming the implementation's ``MODERN_NAME``; a name it lacks is a
-    `LegacyFeatureError` (an ImportError, so ``from ... import`` reports it as it is)."""
+    `LegacyFeatureError` (an ImportError, so ``from ... import`` reports it as it is) naming
+    the porting guide's section, the implementation's ``GUIDE_SECTION``."""
 
     def __init__(self, old_name, implementation):
         super().__init__(old_name, implementation.__doc__)
@@ -64,7 +65,9 @@ class _MovedModule(types.ModuleType):
         if name.startswith("_"):
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
         if name not in self.__all__:
-            raise not_supported(f"{self.__name__}.{name}")
+            served, section = ", ".join(self.__all__), self._implementation.GUIDE_SECTION
+            raise not_supported(f"{self.__name__}.{name}", f"the shim's {self.__name__} has "
+                                f"{served} only (section '{section}')")
         warn_renamed(self.__name__, self._implementation.MODERN_NAME)
         return getattr(self._implementation, name)
 

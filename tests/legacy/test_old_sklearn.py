@@ -138,7 +138,8 @@ def test_old_modules_warn_once_and_leave_with_the_shim(shim):
     a, b = train_test_split(np.arange(8), test_size=0.25, random_state=0)
     assert (len(a), len(b)) == (6, 2)
     with pytest.raises(LegacyFeatureError, match="sklearn.cross_validation.LeavePLabelOut is "
-                                                 "not supported.*docs/porting.md"):
+                                                 "not supported.*section 'The 2015 scikit-learn "
+                                                 "and NumPy'.*docs/porting.md"):
         from sklearn.cross_validation import LeavePLabelOut  # noqa: F401
     import sklearn
     legacy.uninstall()

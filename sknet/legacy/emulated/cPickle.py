@@ -6,6 +6,7 @@ from pickle import (HIGHEST_PROTOCOL, PickleError, Pickler, PicklingError,  # no
                     UnpicklingError, dump, dumps)
 
 MODERN_NAME = "pickle (Python 2 pickles load with encoding='latin1')"
+GUIDE_SECTION = "Python 2 scripts"
 
 __all__ = ["HIGHEST_PROTOCOL", "PickleError", "Pickler", "PicklingError", "Unpickler",
            "UnpicklingError", "dump", "dumps", "load", "loads"]

@@ -8,6 +8,7 @@ from sklearn.model_selection import train_test_split  # noqa: F401 (same signatu
 from ...renames import warn_renamed
 
 MODERN_NAME = "sklearn.model_selection"
+GUIDE_SECTION = "The 2015 scikit-learn and NumPy"
 
 __all__ = ["KFold", "StratifiedKFold", "ShuffleSplit", "StratifiedShuffleSplit", "LeaveOneOut",
            "train_test_split", "cross_val_score", "cross_val_predict"]

@@ -12,6 +12,7 @@ from ...renames import warn_renamed
 from .cross_validation import modern_cv, modern_scoring
 
 MODERN_NAME = "sklearn.model_selection"
+GUIDE_SECTION = "The 2015 scikit-learn and NumPy"
 
 __all__ = ["GridSearchCV", "RandomizedSearchCV", "ParameterGrid", "ParameterSampler"]
 
