@@ -4,6 +4,7 @@ from collections import OrderedDict
 
 import torch
 from torch import nn
+from torch.optim.optimizer import _foreach_supported_types as _optim_foreach_supported_types
 
 
 class _LasagneName:
@@ -41,6 +42,12 @@ class NamedParameter(_LasagneName, nn.Parameter):
 
     def __reduce_ex__(self, protocol):
         return NamedParameter, (self.data, self.requires_grad, self.name)
+
+
+# torch's optimizers take their fast multi-tensor (foreach/fused) path only for the tensor
+# types listed here; torch registers its own parameter subclasses (DTensor) the same way.
+if NamedParameter not in _optim_foreach_supported_types:
+    _optim_foreach_supported_types.append(NamedParameter)
 
 
 class NamedBuffer(_LasagneName, torch.Tensor):

@@ -5,6 +5,7 @@ import pickle
 import pytest
 import torch
 from sklearn.base import clone
+from torch.optim import optimizer as torch_optimizer
 
 from sknet import NeuralNet
 from sknet.layers import (BatchNormLayer, Conv2DLayer, DenseLayer, InputLayer, Layer,
@@ -72,6 +73,8 @@ def test_parameters_carry_lasagnes_names_through_copies_pickles_and_state_dicts(
     norm.to(torch.float64)
     assert norm.mean.dtype == torch.float64 and _names(copy.deepcopy(norm))[-1] == "bn.inv_std"
     assert "bn.mean" in repr(norm.mean) and type(norm.mean * 2) is torch.Tensor
+    # torch's optimizers keep their multi-tensor (foreach) path for these parameters on a GPU
+    assert type(hidden.W) in torch_optimizer._foreach_supported_types
     # a parameter given to a second layer is shared, keeping its first name
     shared = DenseLayer(InputLayer((None, 3)), 4, W=hidden.W, name="other")
     assert shared.W is hidden.W and _names(shared) == ["hidden.W", "other.b"]
