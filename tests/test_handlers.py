@@ -147,8 +147,11 @@ def test_early_stopping_on_any_criterion(monkeypatch, criterion, smaller, values
             break
     assert (stopper.best_valid_epoch, stopper.best_valid, stopped) == (
         best_epoch, values[best_epoch - 1], stops_at)
-    # on stopping, the weights of the best epoch come back
+    # on stopping, the weights of the best epoch come back; load_best_weights loads them too
     assert [v["layer"][0][0] for v in loaded] == ([best_epoch] if stops_at else [])
+    loaded.clear()
+    stopper.load_best_weights(net, history)
+    assert [v["layer"][0][0] for v in loaded] == [best_epoch]
 
 
 def test_early_stopping_names_a_missing_criterion():
