@@ -24,11 +24,11 @@ def as_size(value, argument, layer_name):
     """A positive size argument such as `num_units` as a Python int; otherwise the error
     Lasagne's parameter creation gave (TypeError for a non-integer, ValueError for a size
     below 1), naming the argument and the value received."""
-    error = None if is_int(value) else TypeError
-    if error is None and value < 1:
-        error = ValueError
-    if error:
-        raise error(f"{layer_name}: {argument} must be a positive int, got {value!r}")
+    message = f"{layer_name}: {argument} must be a positive int, got {value!r}"
+    if not is_int(value):
+        raise TypeError(message)
+    if value < 1:
+        raise ValueError(message)
     return int(value)
 
 
