@@ -2,6 +2,7 @@
 argument, what was expected and what was received. Where scikit-learn has a wording for the
 same problem (sparse, complex, 0 samples or features, continuous class labels), it is used."""
 import inspect
+import numbers
 import warnings
 
 import numpy as np
@@ -347,7 +348,11 @@ def _is_int(value):
 
 
 def _is_number(value):
-    return isinstance(value, (int, float, np.integer, np.floating))
+    """A real number, including NumPy scalars and 0-d arrays or tensors (``shared`` values
+    of old scripts hold those)."""
+    if isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim == 0:
+        value = value.item()
+    return isinstance(value, numbers.Real)
 
 
 def _fail(error, argument, expected, value):

@@ -169,3 +169,18 @@ def test_a_saved_file_gets_the_usual_permissions(tmp_path):
     plain = tmp_path / "plain"
     plain.write_bytes(b"")
     assert os.stat(path).st_mode == os.stat(plain).st_mode
+
+
+def test_a_plot_saved_over_an_old_one_is_whole_or_not_written(trained, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from sknet.visualize import plot_loss
+    net, path, _ = trained
+    picture = path.parent / "loss.png"
+    plot_loss(net, filename=picture)
+    old = picture.read_bytes()
+    assert old.startswith(b"\x89PNG")  # the format comes from the name, as before
+    monkeypatch.setattr(os, "fsync", _no_space_left)
+    with pytest.raises(OSError, match="cannot write .*loss.png: No space left on device"):
+        plot_loss(net, filename=picture)
+    assert picture.read_bytes() == old
+    assert sorted(os.listdir(path.parent)) == ["loss.png", "params.pkl"]
