@@ -55,6 +55,11 @@ class NoiseLayer(Layer):
             self._generators[device] = generator
         return self._generators[device]
 
+    def __setstate__(self, state):
+        # a layer pickled before layers had their own streams draws from torch's
+        state = {"seed": None, "_generators": None, "_generator_states": {}, **state}
+        super().__setstate__(state)
+
     def __getstate__(self):
         state = dict(super().__getstate__())
         if self._generators is not None:  # generators as their states: loadable anywhere

@@ -95,3 +95,16 @@ def test_with_numpys_global_generator_noise_follows_torch_manual_seed():
     assert torch.equal(first, layer.get_output_for(x))
     np.random.seed(3)  # and building it took one seed from NumPy's generator, as Lasagne
     assert DropoutLayer((None, 4)).seed == np.random.RandomState(3).randint(1, 2147462579)
+
+
+def test_a_dropout_layer_pickled_before_its_own_stream_existed_still_runs():
+    layer = DropoutLayer((None, 40))
+    state = layer.__getstate__()
+    for key in ("seed", "_generators", "_generator_states"):  # as an older sknet pickled it
+        del state[key]
+    old = DropoutLayer.__new__(DropoutLayer)
+    old.__setstate__(state)
+    torch.manual_seed(1)
+    out = old.get_output_for(torch.ones(8, 40))
+    torch.manual_seed(1)
+    assert torch.equal(out, layer.get_output_for(torch.ones(8, 40)))
