@@ -117,6 +117,7 @@ def test_expressions_eval_like_numpy(shim):
     b = np.ones((2, 3), np.float32)
     np.testing.assert_allclose((x * 2 + y).sum(axis=1).eval({x: a, y: b}), (a * 2 + b).sum(1))
     np.testing.assert_allclose(T.sqr(x)[1, 1:].eval({x: a}), a[1, 1:] ** 2)
+    np.testing.assert_allclose((a * x - 1).eval({x: b}), a - 1)  # an array on the left
     np.testing.assert_allclose(x.dimshuffle(1, 'x', 0).eval({x: a}).shape, (3, 1, 2))
     np.testing.assert_allclose(x.flatten(2).T.eval({x: a}), a.T)
     assert T.argmax(x, axis=1).eval({x: a}).tolist() == [2, 2]

@@ -256,6 +256,7 @@ class Variable:
     name = None
     dtype = None
     ndim = None
+    __array_ufunc__ = None  # NumPy arrays defer to the expression: array * x records `mul`
 
     def eval(self, inputs_to_values=None):
         """The value of this expression, with `inputs_to_values` binding its placeholders."""
