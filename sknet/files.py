@@ -54,8 +54,9 @@ def atomic_write(path, mode="wb"):
             raise InterruptedWrite(f"Ctrl-C while writing {path}: the write was abandoned; "
                                    f"{kept}") from error
         if isinstance(error, OSError):
-            raise type(error)(error.errno, f"cannot write {path}: {error.strerror or error}; "
-                                           f"{kept}") from error
+            message = f"cannot write {path}: {error.strerror or error}; {kept}"
+            raise (type(error)(message) if error.errno is None
+                   else type(error)(error.errno, message)) from error
         error.add_note(f"(while writing {path}; {kept})")
         raise
     _sync_folder(folder)
