@@ -8,7 +8,7 @@ layer graph.
 2. ``[(InputLayer, {'shape': (None, 784)}), (DenseLayer, {'num_units': 100, 'name': 'hidden'})]``,
    where ``incoming`` / ``incomings`` name earlier layers;
 3. a layer instance (the output of a graph built the Lasagne way), or a list of layers that
-   contains the output.
+   contains the output, or several outputs (see `network_output`).
 """
 import importlib
 import inspect
@@ -131,19 +131,28 @@ def _layer_definitions(layers):
             yield factory, kwargs
 
 
-def _output_of_instances(layers):
-    """The one layer of a list of layer instances that no other listed layer feeds."""
+def _is_instance_graph(layers):
+    return isinstance(layers, Layer) or (isinstance(layers, (list, tuple)) and layers
+                                         and all(isinstance(l, Layer) for l in layers))
+
+
+def _outputs_of_instances(layers):
+    """The layers of a list of layer instances that no other listed layer feeds: one output
+    layer, or a list of several (in the order given)."""
     graph = get_all_layers(list(layers))
     fed = {id(incoming) for layer in graph
            for incoming in (getattr(layer, "input_layers", None) or [layer.input_layer])}
     outputs = [layer for layer in layers if id(layer) not in fed]
-    if len(outputs) != 1:
-        names = ", ".join(str(layer.name or type(layer).__name__) for layer in outputs)
-        raise ValueError(f"layers holds {len(outputs)} output layers ({names}); a net has one "
-                         "output: join the heads (e.g. with a ConcatLayer) and split them in "
-                         "the objective (several outputs are not supported yet, see "
-                         "docs/porting.md)")
-    return outputs[0]
+    return outputs[0] if len(outputs) == 1 else outputs
+
+
+def network_output(layers, built):
+    """The output of the net that `layers` describes, `built` by `build_layers`: its last
+    layer, or the list of output layers when `layers` lists several (nolearn's multi-output
+    nets, whose objective and predictions handle one value per output)."""
+    if _is_instance_graph(layers) and not isinstance(layers, Layer):
+        return _outputs_of_instances(layers)
+    return built[-1]
 
 
 def build_layers(layers, params_for, data_shapes=None, output_units=None):
@@ -156,9 +165,8 @@ def build_layers(layers, params_for, data_shapes=None, output_units=None):
     `output_units` (the number of classes or target columns). Returns the `Layers` mapping,
     in construction order with the output last.
     """
-    if isinstance(layers, Layer) or (isinstance(layers, (list, tuple)) and layers
-                                     and all(isinstance(l, Layer) for l in layers)):
-        output = layers if isinstance(layers, Layer) else _output_of_instances(layers)
+    if _is_instance_graph(layers):
+        output = layers if isinstance(layers, Layer) else _outputs_of_instances(layers)
         built = Layers()
         for index, layer in enumerate(get_all_layers(output)):
             name = layer.name or default_layer_name(type(layer), index)

@@ -19,7 +19,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples
-from .build import Layers, build_layers, factory_parameters
+from .build import Layers, build_layers, factory_parameters, network_output
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import (EmbeddingLayer, InputLayer, Layer, Network, feeding, get_all_params,
                      get_output)
@@ -341,7 +341,7 @@ class NeuralNet(skorch.NeuralNet):
                                  from_data.get("output_units"))
         except (MemoryError, torch.OutOfMemoryError) as error:
             raise too_large(requested[-1], self._params_for(requested[-1]), error) from error
-        output = built[-1]
+        output = network_output(self.layers, built)
         self.module_ = Network(output, logits=self._trains_on_logits(output), layers=built)
         self._check_unused_kwargs()
         return self
@@ -500,6 +500,8 @@ class NeuralNet(skorch.NeuralNet):
         if not self.check_input:
             return y
         num_outputs = self.layers_[-1].output_shape[-1]
+        if isinstance(self.module_.output_layers, list):  # several outputs: the objective
+            num_outputs = np.shape(y)[1] if np.ndim(y) > 1 else 1  # splits y's columns
         return check_y(y, n_samples, self.regression, num_outputs,
                        encoded=self.use_label_encoder)
 
@@ -699,7 +701,9 @@ class NeuralNet(skorch.NeuralNet):
         add("loss", loss * size)
         if training:
             self.batch_losses_.append(loss)  # to name the batch if the epoch's loss diverges
-        output, target = step["output"].detach(), step["y_true"]
+        output, target = step["output"], step["y_true"]
+        output = ([o.detach() for o in output] if isinstance(output, list)  # several outputs
+                  else output.detach())
         if not training and not self.regression:
             add("valid_accuracy", (output.argmax(dim=-1) == target).sum())
         scores = (self.scores_train or []) if training else (self.scores_valid or [])
@@ -729,7 +733,7 @@ class NeuralNet(skorch.NeuralNet):
             prediction = layers[-1].nonlinearity(output)
             loss_function = _stable_on_network_output(loss_function, prediction, output)
         fed = self._bind_inputs(x)
-        if not self.objective_kwargs_.get("get_output_kw"):
+        if not self.objective_kwargs_.get("get_output_kw") and not isinstance(output, list):
             fed[layers[-1]] = prediction  # the objective's get_output(layers[-1]) reuses it
         with feeding(fed):
             loss = self.objective(layers, loss_function=loss_function, target=target,
@@ -898,6 +902,8 @@ class NeuralNet(skorch.NeuralNet):
         with torch.no_grad():
             outputs = [nonlinearity(self._forward(self._to_device(Xb)))
                        for Xb, _ in self.batch_iterator_test_(X)]
+        if isinstance(outputs[0], list):  # several output layers: one array each
+            return [to_numpy(torch.cat(batches)) for batches in zip(*outputs)]
         return to_numpy(torch.cat(outputs))
 
     def predict(self, X):

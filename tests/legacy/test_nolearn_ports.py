@@ -138,12 +138,24 @@ def test_second_fit_without_the_shim_warns_once_when_set_up_the_nolearn_way():
         plain.fit(X, y)  # a plain scikit-learn style net: no warning
 
 
-def test_several_output_layers_are_refused_naming_them():
+def test_several_output_layers_without_the_shim():
     trunk = layers.DenseLayer(layers.InputLayer((None, 10)), 4)
-    heads = [layers.DenseLayer(trunk, 3, name="output_a"),
-             layers.DenseLayer(trunk, 1, name="output_b")]
-    with pytest.raises(ValueError, match=r"2 output layers \(output_a, output_b\).*ConcatLayer"):
-        ModernNeuralNet(heads, update_learning_rate=0.1).initialize()
+    heads = [layers.DenseLayer(trunk, 3, name="output_a", nonlinearity=None),
+             layers.DenseLayer(trunk, 1, name="output_b", nonlinearity=None)]
+
+    def objective(layers_, target, **kwargs):  # each head regresses its own columns of y
+        out_a, out_b = layers.get_output([layers_["output_a"], layers_["output_b"]])
+        return ((out_a - target[:, :3]) ** 2).mean() + ((out_b - target[:, 3:]) ** 2).mean()
+
+    X, _ = classification_data(n=80)
+    y = np.column_stack([X[:, :3], X[:, 3:].mean(axis=1)]).astype(np.float32)
+    net = ModernNeuralNet(heads, regression=True, objective=objective,
+                          update_learning_rate=0.01, max_epochs=5).fit(X, y)
+    a, b = net.predict(X)
+    assert a.shape == (80, 3) and b.shape == (80, 1)
+    # the prediction of each head is its layer's output
+    np.testing.assert_allclose(b, net.get_output("output_b", X), rtol=1e-6)
+    assert net.train_history_[-1]["train_loss"] < net.train_history_[0]["train_loss"]
 
 
 def test_more_params_may_hold_names_of_layers_the_net_lacks():
@@ -182,7 +194,7 @@ def test_a_2016_tournament_script_runs_unchanged(tmp_path):
     assert [line.split(",")[0] for line in rounds] == [
         f"round {i}: epochs {i}" for i in range(1, 6)]
     losses = [float(line.rsplit(" ", 1)[1]) for line in rounds]
-    assert losses == sorted(losses, reverse=True)  # each round trained on
+    assert losses[-1] < 0.9 * losses[0]  # each round trained on from the last
     stop = next(line for line in out if line.startswith("stopped after"))
     epochs, best = (int(word) for word in stop.split() if word.isdigit())
     assert epochs == best + 4 < 200  # patience 3: stopped at the 4th epoch without a gain

@@ -596,6 +596,59 @@ def test_two_inputs_from_a_dict(nl, digits):
     assert accuracy_score(y[1300:], y_pred) > 0.85
 
 
+@pytest.fixture(scope="module")
+def two_headed(nl):
+    """TestMultiOutput's net at digit size: a shared trunk, a softmax head for the digit and
+    a sigmoid head for 'digit >= 5', trained by an objective that splits y's two columns."""
+    L, T = nl.L, nl.T
+    from lasagne.layers import get_output
+    from lasagne.objectives import aggregate, binary_crossentropy, categorical_crossentropy
+
+    def objective(layers_, target, **kwargs):
+        out_a, out_b = get_output([layers_["output_a"], layers_["output_b"]])
+        digit, high = T.cast(target[:, 0], "int32"), target[:, 1].reshape((-1, 1))
+        return (aggregate(categorical_crossentropy(out_a, digit))
+                + aggregate(binary_crossentropy(out_b, high)))
+
+    np.random.seed(0)  # the layers draw their weights now
+    l = L.InputLayer(shape=(None, 1, 8, 8), name="input")
+    l = L.Conv2DLayer(l, name="conv1", filter_size=(3, 3), num_filters=8)
+    l = L.Conv2DLayer(l, name="conv2", filter_size=(3, 3), num_filters=8)
+    la = L.DenseLayer(L.DenseLayer(l, name="hidden_a", num_units=32), name="output_a",
+                      nonlinearity=nl.nonlin.softmax, num_units=10)
+    lb = L.DenseLayer(L.DenseLayer(l, name="hidden_b", num_units=32), name="output_b",
+                      nonlinearity=nl.nonlin.sigmoid, num_units=1)
+    return nl.NeuralNet(layers=[la, lb], update_learning_rate=0.1, y_tensor_type=None,
+                        regression=True, objective=objective, max_epochs=6,
+                        batch_iterator_train=nl.nolearn.BatchIterator(32))
+
+
+def test_several_output_layers_are_built_once_each(two_headed):
+    """TestMultiOutput: layers_included."""
+    net = two_headed.initialize()
+    assert sorted(net.layers_) == sorted(["input", "conv1", "conv2", "hidden_a", "output_a",
+                                          "hidden_b", "output_b"])
+    assert net.layers_["hidden_a"].input_layer is net.layers_["hidden_b"].input_layer
+
+
+def test_several_output_layers_train_and_predict_one_array_each(two_headed, digits):
+    """TestMultiOutput: predict (after training on both heads' targets)."""
+    net = two_headed.initialize()
+    torch.manual_seed(0)
+    p_cls, p_reg = net.predict(np.zeros((2, 1, 8, 8), np.float32))
+    assert p_cls.shape == (2, 10) and p_reg.shape == (2, 1)
+    np.testing.assert_allclose(p_cls.sum(axis=1), 1, rtol=1e-5)
+    X, digit = digits
+    y = np.column_stack([digit, digit >= 5]).astype(np.float32)
+    net.fit(X[:1300], y[:1300])
+    history = net.train_history_
+    assert history[-1]["valid_loss"] < history[0]["valid_loss"]
+    p_cls, p_reg = net.predict(X[1300:])
+    # both heads learned (chance: 0.1 and 0.5), in six short epochs
+    assert accuracy_score(digit[1300:], p_cls.argmax(axis=1)) > 0.4
+    assert accuracy_score(digit[1300:] >= 5, p_reg[:, 0] > 0.5) > 0.8
+
+
 # --------------------------------------------------------------------- test_handlers.py
 
 def test_print_log_table_columns(nl):
