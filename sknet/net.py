@@ -139,7 +139,10 @@ class NeuralNet(skorch.NeuralNet):
     -----
     `fit` starts from freshly initialized weights (scikit-learn's convention), except after
     `load_params_from` (it trains from the loaded weights, as nolearn did) or with
-    ``warm_start=True``; `partial_fit` always continues.
+    ``warm_start=True``; `partial_fit` always continues. A second `fit` that discards trained
+    weights of a net given nolearn's handlers or scores warns once: nolearn kept training, and
+    so does `nolearn.lasagne.NeuralNet` under the legacy shim. `layers` may list several output
+    layers; a custom objective then trains them and `predict` returns one array per output.
 
     Examples
     --------
