@@ -67,6 +67,7 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
             self.input_shape = as_shape(incoming.output_shape)
         self.name = name
         self.params = ParamTags(self)
+        self.get_output_kwargs = []  # keyword arguments get_output_for reads from **kwargs
         if any(d is not None and d <= 0 for d in self.input_shape):
             raise ValueError(
                 f"{self.describe()} cannot take input shape {self.input_shape}: every dimension "
@@ -197,6 +198,7 @@ class MergeLayer(Layer):
                              for i, layer in zip(incomings, layers)]
         self.name = name
         self.params = ParamTags(self)
+        self.get_output_kwargs = []
 
     @property
     def output_shape(self):

@@ -217,3 +217,5 @@ def test_get_output_warns_about_keyword_arguments_no_layer_takes():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         get_output(net, x, batch_norm_use_averages=True)  # BatchNormLayer takes it
+        net.get_output_kwargs.append("temperature")  # Lasagne's way to declare **kwargs read
+        get_output(net, x, temperature=2)
