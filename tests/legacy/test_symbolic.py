@@ -169,29 +169,43 @@ RULES = [("sgd", dict(learning_rate=0.1)), ("momentum", dict(learning_rate=0.1))
          ("adamax", dict()), ("amsgrad", dict())]
 
 
-@pytest.mark.parametrize("name, hyper", RULES)
-def test_each_update_rule_matches_the_optimizer_of_the_same_name(shim, name, hyper):
+def assert_updates_match_optimizer(make_updates, optimizer_name, hyper):
+    """Train a linear least-squares model for 5 steps through theano.function with the update
+    dict `make_updates(loss, params)`, and through sknet's optimizer of the same rule."""
     import theano
     import theano.tensor as T
-    import lasagne
     from sknet import updates as optimizers
     start = np.array([[0.5, -1.0], [2.0, 0.1]], np.float32)
     x = T.matrix("x")
     w = theano.shared(start.copy())
     loss = T.sum(T.sqr(T.dot(x, w) - 1))
-    rule = getattr(lasagne.updates, name)
-    updates = rule(loss, [w], **hyper)
+    updates = make_updates(loss, [w])
     assert isinstance(updates, OrderedDict) and w in updates
     step = theano.function([x], loss, updates=updates)
     reference = torch.nn.Parameter(torch.tensor(start))
-    optimizer = getattr(optimizers, name)([reference], **hyper)
-    data = np.random.RandomState(0).normal(size=(5, 3, 2)).astype(np.float32)
-    for batch in data:
+    optimizer = getattr(optimizers, optimizer_name)([reference], **hyper)
+    for batch in np.random.RandomState(0).normal(size=(5, 3, 2)).astype(np.float32):
         step(batch)
         optimizer.zero_grad()
         ((torch.tensor(batch) @ reference - 1) ** 2).sum().backward()
         optimizer.step()
     np.testing.assert_allclose(w.get_value(), reference.detach().numpy(), rtol=2e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name, hyper", RULES)
+def test_each_update_rule_matches_the_optimizer_of_the_same_name(shim, name, hyper):
+    import lasagne
+    rule = getattr(lasagne.updates, name)
+    assert_updates_match_optimizer(lambda loss, params: rule(loss, params, **hyper), name, hyper)
+
+
+@pytest.mark.parametrize("name", ["momentum", "nesterov_momentum"])
+def test_apply_momentum_to_sgd_updates_is_the_momentum_rule(shim, name):
+    from lasagne import updates
+    apply = getattr(updates, f"apply_{name}")
+    assert_updates_match_optimizer(
+        lambda loss, params: apply(updates.sgd(loss, params, 0.1), params, momentum=0.8),
+        name, dict(learning_rate=0.1, momentum=0.8))
 
 
 def test_constraints_and_utils_match_numpy(shim):

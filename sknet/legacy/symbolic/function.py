@@ -178,9 +178,7 @@ class Function:
                 for slot, compute in self.steps:
                     values[slot] = compute(values)
                 outputs = [_to_numpy(get(values)) for get in self.get_outputs]
-                new_values = [(target, get(values)) for target, get in self.get_updates]
-                for target, value in new_values:
-                    _assign(target, value)
+                _assign([(target, get(values)) for target, get in self.get_updates])
         finally:
             graph._running.pop()
         if self.single_output:
@@ -294,12 +292,20 @@ def _to_numpy(value):
     return np.asarray(value)
 
 
-def _assign(target, value):
-    if isinstance(target, SharedScalar):
-        target.set_value(value)
-        return
-    value = torch.as_tensor(value, device=target.device)
-    if value.shape != target.shape:
-        raise ValueError(f"theano.function: the update for {_describe(target)} has shape "
-                         f"{tuple(value.shape)}, the shared variable has {tuple(target.shape)}")
-    target.copy_(value)
+def _assign(updates):
+    """Set every shared variable to its new value (all computed before any is set); tensors
+    are copied in place together."""
+    targets, values = [], []
+    for target, value in updates:
+        if isinstance(target, SharedScalar):
+            target.set_value(value)
+            continue
+        value = torch.as_tensor(value, device=target.device)
+        if value.shape != target.shape:
+            raise ValueError(f"theano.function: the update for {_describe(target)} has shape "
+                             f"{tuple(value.shape)}, the shared variable has "
+                             f"{tuple(target.shape)}")
+        targets.append(target)
+        values.append(value)
+    if targets:
+        torch._foreach_copy_(targets, values)

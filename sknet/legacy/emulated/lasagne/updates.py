@@ -12,7 +12,7 @@ import torch
 
 from sknet import updates as _optimizers
 from sknet.legacy.renames import missing_attributes
-from sknet.legacy.symbolic import SharedScalarVariable, SharedVariable, grad, lift
+from sknet.legacy.symbolic import Apply, SharedScalarVariable, SharedVariable, grad, lift
 from sknet.utils import SharedScalar
 
 from ..theano.tensor import clip, maximum, sqrt
@@ -60,10 +60,44 @@ def _zeros_like(param):
     return SharedVariable(torch.zeros_like(param.detach()), requires_grad=False)
 
 
+def _fused(step, params, states, *args):
+    """The update dict of a rule computed for all parameters at once: `step(params, states,
+    *args)` returns the new parameters and the new states (lists, from the old values), and
+    each shared variable's new value is one item of that result."""
+    group = Apply(step, (list(params), list(states), *args), {})
+    updates = OrderedDict()
+    for index, param in enumerate(params):
+        updates[param] = Apply(_new_value, (group, 0, index), {})
+        if states:
+            updates[states[index]] = Apply(_new_value, (group, 1, index), {})
+    return updates
+
+
+def _new_value(group, which, index):
+    return group[which][index]
+
+
+def _sgd_step(params, states, grads, learning_rate):
+    return torch._foreach_add(params, grads, alpha=-float(learning_rate)), []
+
+
+def _momentum_step(params, velocities, grads, learning_rate, momentum, nesterov):
+    """Lasagne's (Nesterov) momentum as torch._foreach ops: ``v' = momentum * v - lr * g``,
+    then ``param + v'``, or with Nesterov ``param + momentum * v' - lr * g``."""
+    learning_rate, momentum = float(learning_rate), float(momentum)
+    new_velocities = torch._foreach_mul(velocities, momentum)
+    torch._foreach_add_(new_velocities, grads, alpha=-learning_rate)
+    if not nesterov:
+        return torch._foreach_add(params, new_velocities), new_velocities
+    new_params = torch._foreach_add(params, new_velocities, alpha=momentum)
+    torch._foreach_add_(new_params, grads, alpha=-learning_rate)
+    return new_params, new_velocities
+
+
 def _sgd(loss_or_grads, params, learning_rate):
     """sgd(loss_or_grads, params, learning_rate): ``param - learning_rate * grad``."""
     grads = get_or_compute_grads(loss_or_grads, params)
-    return OrderedDict((param, param - learning_rate * g) for param, g in zip(params, grads))
+    return _fused(_sgd_step, params, [], grads, learning_rate)
 
 
 def apply_momentum(updates, params=None, momentum=0.9):
@@ -94,14 +128,18 @@ def apply_nesterov_momentum(updates, params=None, momentum=0.9):
 
 def _momentum(loss_or_grads, params, learning_rate, momentum=0.9):
     """momentum(loss_or_grads, params, learning_rate, momentum=0.9): sgd with classical
-    momentum."""
-    return apply_momentum(_sgd(loss_or_grads, params, learning_rate), params, momentum)
+    momentum (what ``apply_momentum(sgd(...))`` gives, computed in one step)."""
+    grads = get_or_compute_grads(loss_or_grads, params)
+    return _fused(_momentum_step, params, [_zeros_like(p) for p in params], grads,
+                  learning_rate, momentum, False)
 
 
 def _nesterov_momentum(loss_or_grads, params, learning_rate, momentum=0.9):
     """nesterov_momentum(loss_or_grads, params, learning_rate, momentum=0.9): sgd with
-    Nesterov momentum."""
-    return apply_nesterov_momentum(_sgd(loss_or_grads, params, learning_rate), params, momentum)
+    Nesterov momentum (what ``apply_nesterov_momentum(sgd(...))`` gives, in one step)."""
+    grads = get_or_compute_grads(loss_or_grads, params)
+    return _fused(_momentum_step, params, [_zeros_like(p) for p in params], grads,
+                  learning_rate, momentum, True)
 
 
 def _adagrad(loss_or_grads, params, learning_rate=1.0, epsilon=1e-6):
