@@ -75,7 +75,9 @@ class DropoutLayer(NoiseLayer):
     While training, sets each input to zero with probability `p` and (with `rescale`) divides
     the rest by ``1 - p`` so the expected value is unchanged; with ``deterministic=True`` it
     passes its input through. `shared_axes` share one mask entry along those axes (e.g. whole
-    feature maps, see `dropout_channels`).
+    feature maps, see `dropout_channels`). `p` may be a shared scalar (``sknet.shared``,
+    ``theano.shared``), whose ``set_value`` changes the rate while a net trains, as Lasagne's
+    scalar tensors did.
 
     >>> DropoutLayer((None, 100), p=0.5).output_shape
     (None, 100)
@@ -83,19 +85,24 @@ class DropoutLayer(NoiseLayer):
 
     def __init__(self, incoming, p=0.5, rescale=True, shared_axes=(), name=None):
         super().__init__(incoming, name)
-        if not 0 <= p < 1:
-            raise ValueError(f"{self.describe()}: p must be in [0, 1), got {p}")
         self.p = p
+        if not 0 <= self.probability() < 1:
+            raise ValueError(f"{self.describe()}: p must be in [0, 1), got {p!r}")
         self.rescale = rescale
         self.shared_axes = tuple(shared_axes)
 
+    def probability(self):
+        """The drop probability now: `p`, or the current value of a shared `p`."""
+        return float(self.p.get_value() if hasattr(self.p, "get_value") else self.p)
+
     def get_output_for(self, input, deterministic=False, **kwargs):
-        if deterministic or self.p == 0:
+        p = self.probability()
+        if deterministic or p == 0:
             return input
         generator = self.generator(input.device)
         if self.rescale and not self.shared_axes and generator is None:
-            return F.dropout(input, self.p, training=True)  # the same rule, in one kernel
-        retain = 1.0 - self.p
+            return F.dropout(input, p, training=True)  # the same rule, in one kernel
+        retain = 1.0 - p
         mask_shape = tuple(1 if axis % input.dim() in {a % input.dim() for a in self.shared_axes}
                            else size for axis, size in enumerate(input.shape))
         mask = torch.empty(mask_shape, dtype=input.dtype, device=input.device).bernoulli_(

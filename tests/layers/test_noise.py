@@ -108,3 +108,15 @@ def test_a_dropout_layer_pickled_before_its_own_stream_existed_still_runs():
     out = old.get_output_for(torch.ones(8, 40))
     torch.manual_seed(1)
     assert torch.equal(out, layer.get_output_for(torch.ones(8, 40)))
+
+
+def test_a_shared_dropout_rate_changes_while_the_layer_is_in_use():
+    from sknet import shared
+    rate = shared(0.0)
+    layer, x = DropoutLayer((None, 400), p=rate), torch.ones(50, 400)
+    assert torch.equal(layer.get_output_for(x), x)
+    rate.set_value(0.75)
+    kept = layer.get_output_for(x) != 0
+    assert abs(kept.float().mean().item() - 0.25) < 0.02
+    with pytest.raises(ValueError, match="p must be in"):
+        DropoutLayer((None, 4), p=shared(1.0))
