@@ -17,6 +17,12 @@ from .base import Layer
 _LASAGNE_SEED_BOUND = 2147462579  # Lasagne's bound for the seeds of its random streams
 
 
+def current_value(number):
+    """`number` as a float now: a shared scalar (``sknet.shared``, ``theano.shared``) gives its
+    current value, so ``set_value`` changes a noise level while a net trains."""
+    return float(number.get_value() if hasattr(number, "get_value") else number)
+
+
 class NoiseLayer(Layer):
     """NoiseLayer(incoming, name=None)
 
@@ -86,17 +92,13 @@ class DropoutLayer(NoiseLayer):
     def __init__(self, incoming, p=0.5, rescale=True, shared_axes=(), name=None):
         super().__init__(incoming, name)
         self.p = p
-        if not 0 <= self.probability() < 1:
+        if not 0 <= current_value(p) < 1:
             raise ValueError(f"{self.describe()}: p must be in [0, 1), got {p!r}")
         self.rescale = rescale
         self.shared_axes = tuple(shared_axes)
 
-    def probability(self):
-        """The drop probability now: `p`, or the current value of a shared `p`."""
-        return float(self.p.get_value() if hasattr(self.p, "get_value") else self.p)
-
     def get_output_for(self, input, deterministic=False, **kwargs):
-        p = self.probability()
+        p = current_value(self.p)
         if deterministic or p == 0:
             return input
         generator = self.generator(input.device)
@@ -136,7 +138,7 @@ class GaussianNoiseLayer(NoiseLayer):
     """GaussianNoiseLayer(incoming, sigma=0.1, name=None)
 
     While training, adds noise drawn from N(0, sigma**2); passes its input through when
-    deterministic.
+    deterministic. `sigma` may be a shared scalar, as `p` of `DropoutLayer`.
 
     >>> GaussianNoiseLayer((None, 10)).output_shape
     (None, 10)
@@ -147,8 +149,9 @@ class GaussianNoiseLayer(NoiseLayer):
         self.sigma = sigma
 
     def get_output_for(self, input, deterministic=False, **kwargs):
-        if deterministic or self.sigma == 0:
+        sigma = current_value(self.sigma)
+        if deterministic or sigma == 0:
             return input
         noise = torch.randn(input.shape, dtype=input.dtype, device=input.device,
                             generator=self.generator(input.device))
-        return input + self.sigma * noise
+        return input + sigma * noise

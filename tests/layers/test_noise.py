@@ -110,7 +110,7 @@ def test_a_dropout_layer_pickled_before_its_own_stream_existed_still_runs():
     assert torch.equal(out, layer.get_output_for(torch.ones(8, 40)))
 
 
-def test_a_shared_dropout_rate_changes_while_the_layer_is_in_use():
+def test_a_shared_dropout_rate_or_noise_level_changes_while_the_layer_is_in_use():
     from sknet import shared
     rate = shared(0.0)
     layer, x = DropoutLayer((None, 400), p=rate), torch.ones(50, 400)
@@ -120,3 +120,8 @@ def test_a_shared_dropout_rate_changes_while_the_layer_is_in_use():
     assert abs(kept.float().mean().item() - 0.25) < 0.02
     with pytest.raises(ValueError, match="p must be in"):
         DropoutLayer((None, 4), p=shared(1.0))
+    sigma = shared(0.0)
+    noise = GaussianNoiseLayer((None, 400), sigma=sigma)
+    assert torch.equal(noise.get_output_for(x), x)
+    sigma.set_value(2.0)
+    assert abs(noise.get_output_for(x).std().item() - 2.0) < 0.05
