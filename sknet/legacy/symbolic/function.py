@@ -77,7 +77,14 @@ def function(inputs, outputs=None, mode=None, updates=None, givens=None, no_defa
 
 class Function:
     """A compiled Theano function: ``f(*arrays)`` returns NumPy arrays (a list when `outputs`
-    was a list) and then assigns the updates; the graph runs as a fixed list of torch calls."""
+    was a list) and then assigns the updates; the graph runs as a fixed list of torch calls.
+
+    >>> from sknet.legacy.symbolic import Placeholder, SharedScalarVariable
+    >>> x, total = Placeholder('float32', (False,), 'x'), SharedScalarVariable(0.0)
+    >>> add = Function([x], total + x.sum(), updates={total: total + x.sum()})
+    >>> add([1.0, 2.0]), add([3.0]), total.get_value()
+    (array(3., dtype=float32), array(6., dtype=float32), 6.0)
+    """
 
     def __init__(self, inputs, outputs, updates=None, givens=None, name=None,
                  on_unused_input=None):

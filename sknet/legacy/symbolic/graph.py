@@ -363,7 +363,12 @@ Variable.__div__ = Variable.__truediv__
 
 class Placeholder(Variable):
     """A symbolic input (``T.matrix('x')``, ``InputLayer.input_var``): a `dtype` and one
-    `broadcastable` flag per axis; a compiled function binds it to an array."""
+    `broadcastable` flag per axis; a compiled function binds it to an array.
+
+    >>> x = Placeholder('float32', (False, False), 'x')
+    >>> x.ndim, (x * 2).sum().eval({x: np.ones((2, 3))})
+    (2, array(12., dtype=float32))
+    """
 
     def __init__(self, dtype, broadcastable, name=None):
         self.dtype = floatX if dtype == "floatX" else np.dtype(dtype).name
@@ -442,7 +447,14 @@ _CONSTANTS = (np.ndarray, np.generic, int, float)
 class SharedVariable(nn.Parameter):
     """``theano.shared(array)``: a tensor of the array's dtype that layers take as a parameter
     (sharing it between the layers given it) and that expressions read when they run;
-    arithmetic with arrays or expressions builds an expression."""
+    arithmetic with arrays or expressions builds an expression.
+
+    >>> w = SharedVariable(np.array([1.0, 2.0]))
+    >>> doubled = w * 2
+    >>> w.set_value(np.array([3.0, 4.0]))
+    >>> doubled.eval(), w.get_value().dtype
+    (array([6., 8.]), dtype('float64'))
+    """
 
     def __new__(cls, data, requires_grad=None, name=None):
         data = torch.as_tensor(data)
