@@ -1,6 +1,5 @@
 """The base classes every layer derives from: `Layer` (one input) and `MergeLayer` (several)."""
 import numbers
-from collections import OrderedDict
 
 from torch import nn
 
