@@ -10,6 +10,9 @@ import torch
 from scipy import sparse
 from sklearn.exceptions import DataConversionWarning
 
+from .build import default_layer_name, resolve_layer_class
+from .layers import Layer, get_all_layers
+
 
 def _as_array(value, name):
     if isinstance(value, torch.Tensor):
@@ -327,8 +330,6 @@ def _check_instance(value, argument, expected):
 def _check_layer_classes(layers):
     """In nolearn's list forms, every class must be a layer class (a function that makes
     layers, such as ``batch_norm``, passes)."""
-    from .build import resolve_layer_class
-    from .layers import Layer
     if not isinstance(layers, (list, tuple)):
         return
     for index, entry in enumerate(layers):
@@ -362,8 +363,6 @@ def _fail(error, argument, expected, value):
 def layer_names(layers):
     """The layer names `layers` gives without building it (nolearn's list forms, or layer
     instances), or None where they show only once built."""
-    from .build import default_layer_name, resolve_layer_class
-    from .layers import Layer, get_all_layers
     try:
         if isinstance(layers, Layer) or (isinstance(layers, (list, tuple)) and layers and all(
                 isinstance(layer, Layer) for layer in layers)):
