@@ -105,8 +105,9 @@ def measure(name, samples, epochs):
 
 
 def report(rows, epochs):
+    threads = torch.get_num_threads()
     device = torch.cuda.get_device_name() if DEFAULT_DEVICE == "cuda" else \
-        f"CPU ({platform.machine()}, {torch.get_num_threads()} threads)"
+        f"CPU ({platform.machine()}, {threads} thread{'s' if threads > 1 else ''})"
     lines = [SECTION, "", f"- date: {datetime.date.today()}", f"- device: {device}",
              f"- versions: sknet {sknet.__version__}, torch {torch.__version__}",
              f"- epoch: Lasagne's examples/mnist.py networks, Nesterov momentum, batch "
@@ -119,6 +120,9 @@ def report(rows, epochs):
         lines.append(f"| {name:>7} | {samples:>7} | {result['symbolic']:>23.3f} | "
                      f"{result['declarative']:>17.3f} | {ratio:>5.2f} |")
     lines += ["", "Target: theano.function within 1.2x of NeuralNet's epoch."]
+    if DEFAULT_DEVICE != "cuda":
+        lines.append("No GPU was used for this run: the ratio on a GPU is unchecked; run this "
+                     "script on a CUDA machine to check it.")
     return "\n".join(lines) + "\n"
 
 
