@@ -30,6 +30,6 @@ def shared(value, name=None, strict=False, allow_downcast=None, borrow=False, **
 
 
 _NO_GRAPH_INTERNALS = "Theano's graph internals are out of sknet's scope"
-globals().update(stand_ins("theano", ["scan", "clone", "In", "Out", "printing"],
+globals().update(stand_ins("theano", ["scan", "clone", "In", "Out"],
                            _NO_GRAPH_INTERNALS))
 __getattr__ = missing_attributes("theano")
