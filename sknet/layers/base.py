@@ -138,26 +138,28 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
         from .input import InputLayer
         return [layer for layer in get_all_layers(self) if isinstance(layer, InputLayer)]
 
-    def add_param(self, spec, shape, name, **tags):
+    def add_param(self, spec, shape, name=None, **tags):
         """Create parameter `name` from `spec` and register it under that attribute name.
 
         Tags default to ``trainable=True, regularizable=True``. Trainable parameters are
         `NamedParameter`s named as in Lasagne (``'<layer name>.<name>'``, or `name` in an
         unnamed layer); a given ``nn.Parameter`` (shared with another layer) is kept as it is.
-        The others (BatchNorm's running statistics) are buffers.
+        The others (BatchNorm's running statistics) are buffers. Without a `name` (allowed in
+        Lasagne) the parameter has none and is registered as ``param<i>``.
         """
         tags.setdefault("trainable", True)
         tags.setdefault("regularizable", True)
-        full_name = f"{self.name}.{name}" if self.name else name
-        value = create_param(spec, shape, full_name)
+        full_name = f"{self.name}.{name}" if self.name and name else name
+        key = name or f"param{len(self.params)}"
+        value = create_param(spec, shape, full_name or key)
         if tags["trainable"]:
             if not isinstance(value, nn.Parameter):
                 value = NamedParameter(value, name=full_name)
-            self.register_parameter(name, value)
+            self.register_parameter(key, value)
         else:
-            self.register_buffer(name, NamedBuffer.of(value.detach(), full_name))
-            value = getattr(self, name)
-        self.params[name] = {tag for tag, on in tags.items() if on}
+            self.register_buffer(key, NamedBuffer.of(value.detach(), full_name))
+            value = getattr(self, key)
+        self.params[key] = {tag for tag, on in tags.items() if on}
         return value
 
     def remove_param(self, name):

@@ -2,6 +2,7 @@ import copy
 import io
 import pickle
 
+import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
@@ -94,3 +95,18 @@ def test_a_parameter_indexes_its_layers_tags_as_in_lasagne():
     for copied in (copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
         assert copied.params[copied.W] == {"regularizable"} and layer.W not in copied.params
     assert list(layer.params) == ["W", "b"]
+
+
+def test_add_param_without_a_name_as_lasagne_allows():
+    class Scale(Layer):  # a custom layer as old scripts wrote them
+        def __init__(self, incoming, **kwargs):
+            super().__init__(incoming, **kwargs)
+            self.scale = self.add_param(np.full(3, 2.0), (3,))
+
+        def get_output_for(self, input, **kwargs):
+            return input * self.scale
+
+    layer = Scale(InputLayer((None, 3)), name="s")
+    assert layer.get_params() == [layer.scale] and layer.scale.name is None
+    np.testing.assert_array_equal(layer.get_output_for(torch.ones(1, 3)).detach().numpy(),
+                                  [[2.0, 2.0, 2.0]])
