@@ -37,8 +37,8 @@ class DenseLayer(Layer):
                 f"{self.describe()}: Got num_leading_axes={num_leading_axes} for a "
                 f"{ndim}-dimensional input {self.input_shape}, requesting more trailing axes "
                 "than there are input dimensions.")
-        self.num_leading_axes = num_leading_axes % ndim
-        trailing = self.input_shape[self.num_leading_axes:]
+        self.num_leading_axes = num_leading_axes  # as given: a negative one counts from the end
+        trailing = self.input_shape[num_leading_axes:]
         if any(d is None for d in trailing):
             raise ValueError(
                 f"{self.describe()}: A DenseLayer requires a fixed input shape (except for the "
@@ -53,8 +53,9 @@ class DenseLayer(Layer):
 
     def get_preactivation_for(self, input):
         """``x @ W + b``: the output before the nonlinearity."""
-        if input.dim() > self.num_leading_axes + 1:
-            input = input.flatten(self.num_leading_axes)
+        leading = self.num_leading_axes % input.dim()
+        if input.dim() > leading + 1:
+            input = input.flatten(leading)
         if self.b is not None and input.dim() == 2:
             return torch.addmm(self.b, input, self.W)
         activation = input @ self.W

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from sknet import init
-from sknet.layers import DenseLayer, InputLayer, NINLayer, get_output
+from sknet.layers import DenseLayer, InputLayer, NINLayer, get_output, get_output_shape
 from tests.conftest import as_numpy
 
 
@@ -87,3 +87,12 @@ def test_num_units_must_be_a_positive_int(num_units, error):
     with pytest.raises(error, match=f"DenseLayer: num_units must be a positive int, got "
                                     f"{num_units!r}"):
         DenseLayer((None, 4), num_units=num_units)
+
+
+def test_a_negative_num_leading_axes_is_kept_and_counts_from_the_end_of_any_input():
+    layer = DenseLayer(InputLayer((None, 3, 4)), 6, num_leading_axes=-1, nonlinearity=None)
+    assert layer.num_leading_axes == -1  # as Lasagne keeps it
+    x = np.random.randn(2, 7, 3, 4).astype(np.float32)  # one more leading axis than built for
+    assert get_output_shape(layer, x.shape) == (2, 7, 3, 6)
+    np.testing.assert_allclose(as_numpy(get_output(layer, x)), x @ as_numpy(layer.W) +
+                               as_numpy(layer.b), rtol=1e-5, atol=1e-6)
