@@ -22,10 +22,12 @@ def as_tuple(value, n, name, kind=int):
         values = (value,) * n
     if len(values) != n:
         raise ValueError(f"{name} must be a single value or {n} values, got {value!r}")
-    if kind is not None and not all(isinstance(v, kind) and not isinstance(v, bool)
-                                    for v in values):
+    # NumPy integers count as ints, as Lasagne's int_types did; they come back as Python ints
+    accepted = numbers.Integral if kind is int else kind
+    if accepted is not None and not all(isinstance(v, accepted) and not isinstance(v, bool)
+                                        for v in values):
         raise TypeError(f"{name} must hold values of type {kind.__name__}, got {value!r}")
-    return values
+    return tuple(int(v) for v in values) if kind is int else values
 
 
 def as_float_tensor(value):

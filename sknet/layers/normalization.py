@@ -46,9 +46,11 @@ class BatchNormLayer(Layer):
             beta, shape, "beta", trainable=True, regularizable=False)
         self.gamma = None if gamma is None else self.add_param(
             gamma, shape, "gamma", trainable=True, regularizable=True)
-        self.mean = self.add_param(mean, shape, "mean", trainable=False, regularizable=False)
+        # Lasagne tags the running statistics batch_norm_stat, for get_all_params(...) filters
+        self.mean = self.add_param(mean, shape, "mean", trainable=False, regularizable=False,
+                                   batch_norm_stat=True)
         self.inv_std = self.add_param(inv_std, shape, "inv_std", trainable=False,
-                                      regularizable=False)
+                                      regularizable=False, batch_norm_stat=True)
 
     def _broadcast(self, param, ndim):
         """View a parameter so that it broadcasts over the normalized axes."""

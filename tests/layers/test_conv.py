@@ -196,3 +196,15 @@ def test_transposed_conv3d_weight_gradient_matches_finite_differences_of_the_ref
     numeric = reference.numeric_gradient(loss, as_numpy(layer.W), indices)
     np.testing.assert_allclose(as_numpy(layer.W.grad)[tuple(zip(*indices))], numeric,
                                rtol=1e-4, atol=1e-4)
+
+
+def test_numpy_integer_sizes_build_the_same_layer_as_python_ints():
+    # Lasagne took any of its int_types; the sizes are stored as Python ints
+    sizes = dict(num_filters=np.int64(4), filter_size=(np.int32(3), np.int64(2)),
+                 stride=np.int64(2), pad=np.int16(1))
+    layer = Conv2DLayer((None, 3, 9, 8), **sizes)
+    assert layer.filter_size == (3, 2) and layer.stride == (2, 2) and layer.pad == (1, 1)
+    assert all(type(v) is int for v in layer.filter_size + layer.stride + layer.pad)
+    assert layer.output_shape == Conv2DLayer((None, 3, 9, 8), 4, (3, 2), 2, 1).output_shape
+    with pytest.raises(TypeError, match="filter_size"):
+        Conv2DLayer((None, 3, 9, 8), 4, (3.0, 2))

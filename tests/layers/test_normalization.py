@@ -44,6 +44,8 @@ def test_batch_norm_parameters_and_tags():
     assert {id(p) for p in layer.get_params(trainable=True)} == {id(layer.beta), id(layer.gamma)}
     assert [id(p) for p in layer.get_params(regularizable=True)] == [id(layer.gamma)]
     assert {n for n, _ in layer.named_buffers()} == {"mean", "inv_std"}
+    assert [id(p) for p in layer.get_params(batch_norm_stat=True)] == [id(layer.mean),
+                                                                      id(layer.inv_std)]
 
 
 def test_batch_norm_helper_moves_bias_and_nonlinearity_as_lasagne_does():

@@ -148,3 +148,10 @@ def test_spatial_pyramid_pooling_fast_pools_windows_of_ceil_and_strides_of_floor
     with pytest.raises(ValueError, match="Mode must be either 'max', 'average_inc_pad' or "
                                          "'average_exc_pad'. Got 'mean'"):
         SpatialPyramidPoolingLayer((None, 3, 8, 8), mode="mean")
+
+
+def test_numpy_integer_pool_and_scale_sizes():
+    pool = MaxPool2DLayer((None, 1, 6, 6), np.int64(2), stride=np.int32(2))
+    upscale = Upscale2DLayer((None, 1, 3, 3), (np.int64(2), np.int64(3)))
+    assert (pool.pool_size, pool.output_shape) == ((2, 2), (None, 1, 3, 3))
+    assert upscale.output_shape == (None, 1, 6, 9)
