@@ -23,9 +23,9 @@ class BatchIterator:
     """BatchIterator(batch_size, shuffle=False, seed=42)
 
     Yields ``(Xb, yb)`` batches of `batch_size` rows (the last may be smaller), in a new random
-    order each pass when `shuffle`. ``iterator(X, y)`` binds the data and returns the iterator;
-    `X` may be a dict of arrays for nets with several inputs; `y` may be None. Each call
-    returns a new iterator, so one BatchIterator may serve several threads at once.
+    order each pass when `shuffle`. ``iterator(X, y)`` returns a copy bound to the data (so one
+    BatchIterator may serve several threads at once); `X` may be a dict of arrays for nets
+    with several inputs; `y` may be None.
 
     Subclass it and override ``transform(Xb, yb)`` to change batches on the fly, e.g. for data
     augmentation. ``self.test`` is False for the training iterator and True for the one used
