@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 from tabulate import tabulate
 
+from .files import atomic_write
 from .layers import Conv2DLayer, Pool2DLayer
 from .params import load_into_layers
 
@@ -183,7 +184,7 @@ class SaveWeights:
         if self.verbose:
             print(f"Writing {path}")
         if self.pickle:
-            with open(path, "wb") as f:
+            with atomic_write(path) as f:  # a crash while writing keeps the last file
                 pickle.dump(nn, f, -1)
         else:
             nn.save_params_to(path)

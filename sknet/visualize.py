@@ -6,10 +6,12 @@ first channel is shown.
 """
 import io
 import math
+import os
 
 import numpy as np
 import torch
 
+from .files import atomic_write
 from .layers import InputLayer, get_all_layers, get_output
 
 
@@ -19,8 +21,9 @@ def _pyplot():
 
 
 def _finish(figure, filename):
-    if filename is not None:
-        figure.savefig(filename)
+    if filename is not None:  # atomically: an interrupted save keeps the previous picture
+        with atomic_write(filename) as f:
+            figure.savefig(f, format=os.path.splitext(os.fspath(filename))[1][1:] or None)
     return figure
 
 
