@@ -4,6 +4,10 @@ from sknet import objectives as _objectives
 from sknet.legacy.renames import missing_attributes, stand_ins
 from sknet.legacy.symbolic import lift
 
+__all__ = ["binary_crossentropy", "categorical_crossentropy", "squared_error", "aggregate",
+           "binary_hinge_loss", "multiclass_hinge_loss", "huber_loss", "binary_accuracy",
+           "categorical_accuracy"]
+
 aggregate = lift(_objectives.aggregate)
 binary_accuracy = lift(_objectives.binary_accuracy)
 binary_crossentropy = lift(_objectives.binary_crossentropy)
