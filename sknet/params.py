@@ -7,6 +7,7 @@ BatchNorm keeps ``inv_std``), so arrays from those files load as they are into t
 classes. Reading never runs code from the file: only NumPy arrays in lists, tuples and dicts are
 accepted.
 """
+import os
 import pickle
 import zipfile
 from collections import OrderedDict
@@ -117,6 +118,20 @@ def _as_array(value, path, where):
         raise ValueError(f"{path}: entry {where!r} is not a numeric array "
                          f"(dtype {array.dtype})")
     return array.astype(floatX) if array.dtype.kind == "f" else array
+
+
+def load_params(layers, source, verbose=0, skip_mismatched=False):
+    """Load `source` into `layers` (a name -> layer mapping, output last): a parameter file
+    (see `read_params`), another net (its ``get_all_params_values()``), a dict ``{layer name:
+    [arrays]}`` or a list of arrays in ``get_all_params`` order, by `load_into_layers`' rules."""
+    label = "the parameters given"
+    if isinstance(source, (str, os.PathLike)):
+        label = str(source)
+        source = read_params(source)
+    elif hasattr(source, "get_all_params_values"):
+        label = "the other net"
+        source = source.get_all_params_values()
+    load_into_layers(layers, source, verbose, skip_mismatched, label)
 
 
 def load_into_layers(layers, values, verbose=0, skip_mismatched=False, source="the values"):

@@ -1,0 +1,368 @@
+"""The training loop NeuralNet runs: epochs over nolearn's BatchIterators with skorch's history
+and callbacks, nolearn's handlers and ``train_history_``.
+
+`TrainingLoop` is a mixin of `sknet.NeuralNet` (which it expects as ``self``): skorch's
+``fit_loop`` and steps rewritten so that data stays on the device when it fits, losses and scores
+are summed there and read once per epoch, and a diverging loss stops training with the batch
+named.
+"""
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+from skorch.dataset import Dataset
+from skorch.utils import to_numpy
+
+from .batching import BatchIterator, num_samples
+from .layers import feeding
+from .objectives import categorical_crossentropy
+from .regularization import l1 as l1_penalty
+from .regularization import l2 as l2_penalty
+from .regularization import regularize_layer_params
+from .utils import current_value
+from .validation import not_learning
+
+
+def weight_penalty(layers, l1=0, l2=0):
+    """`l1` / `l2` times the L1 / L2 penalty of the layers' regularizable parameters."""
+    penalty = 0
+    if l1:
+        penalty = penalty + l1 * regularize_layer_params(list(layers.values()), l1_penalty)
+    if l2:
+        penalty = penalty + l2 * regularize_layer_params(list(layers.values()), l2_penalty)
+    return penalty
+
+
+class TrainHistory(Sequence):
+    """``net.train_history_``: one dict per finished epoch with nolearn's keys (epoch,
+    train_loss, train_loss_best, valid_loss, valid_loss_best, valid_accuracy, dur and score
+    names), read from skorch's history without copying it."""
+
+    _skip = {"batches", "train_batch_count", "valid_batch_count"}
+
+    def __init__(self, history):
+        self.history = history
+
+    def __len__(self):
+        # skorch opens an epoch's row when the epoch begins; nolearn lists finished epochs.
+        finished = len(self.history)
+        return finished - 1 if finished and "train_loss" not in self.history[-1] else finished
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError("train_history_ index out of range")
+        row = self.history[index % len(self)]
+        return {k: v for k, v in row.items() if k not in self._skip}
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    def __repr__(self):
+        return repr(list(self))
+
+
+class TrainingLoop:
+    """NeuralNet's fit loop, steps and event notification (a mixin of `sknet.NeuralNet`)."""
+
+    def _split(self, X, y):
+        if not self.train_split:
+            return X, None, y, None
+        X_train, X_valid, y_train, y_valid = self.train_split(X, y, self)
+        if num_samples(X_valid) == 0:
+            return X_train, None, y_train, None
+        return X_train, X_valid, y_train, y_valid
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        epochs = self.max_epochs if epochs is None else epochs
+        X_train, X_valid, y_train, y_valid = self._split(X, y)
+        X_train, y_train = self._device_resident(self.batch_iterator_train_, X_train, y_train)
+        if X_valid is not None:
+            X_valid, y_valid = self._device_resident(self.batch_iterator_test_, X_valid, y_valid)
+        datasets = {"dataset_train": Dataset(X_train, y_train),
+                    "dataset_valid": None if X_valid is None else Dataset(X_valid, y_valid)}
+        self.stop_training_ = False
+        for _ in range(epochs):
+            # bound each epoch, as nolearn did: a handler may predict (rebinding the iterator)
+            train_batches = self.batch_iterator_train_(X_train, y_train)
+            valid_batches = (None if X_valid is None
+                             else self.batch_iterator_test_(X_valid, y_valid))
+            self.notify("on_epoch_begin", **datasets)
+            self.run_single_epoch(train_batches, training=True, prefix="train",
+                                  step_fn=self.train_step, **fit_params)
+            self.run_single_epoch(valid_batches, training=False, prefix="valid",
+                                  step_fn=self.validation_step, **fit_params)
+            self.notify("on_epoch_end", **datasets)
+            if self.stop_training_:
+                break
+        return self
+
+    def _device_resident(self, iterator, *arrays):
+        """The data as tensors on the device, moved once, when `iterator` only slices it (no
+        `transform`) and it fits: batches are then views or device-side gathers, with no copy
+        per batch. Otherwise the data as it is: batches are copied to the device one by one."""
+        plain = (type(iterator).__iter__ is BatchIterator.__iter__
+                 and type(iterator).transform is BatchIterator.transform)
+        if not plain or not self._fits_on_device(arrays):
+            return arrays
+        return tuple(None if a is None else self._to_device(a) for a in arrays)
+
+    def _fits_on_device(self, arrays):
+        device = torch.device(self.device)
+        if device.type != "cuda":
+            return True  # host memory: the tensors share the arrays' memory
+        values = [v for a in arrays if a is not None
+                  for v in (a.values() if isinstance(a, dict) else [a])]
+        needed = sum(v.nbytes if hasattr(v, "nbytes") else v.numel() * v.element_size()
+                     for v in values)
+        free, _ = torch.cuda.mem_get_info(device)
+        return needed < free // 2
+
+    def _to_device(self, data):
+        """A batch (array, tensor or dict of them) on the device; on CUDA, host arrays go
+        through pinned memory with a non-blocking copy."""
+        if isinstance(data, dict):
+            return {key: self._to_device(value) for key, value in data.items()}
+        tensor = torch.as_tensor(data)
+        device = torch.device(self.device)
+        if device.type == "cuda" and tensor.device.type == "cpu":
+            tensor = tensor.pin_memory()
+        return tensor.to(device, non_blocking=True)
+
+    def _forward(self, x):
+        """The module's output for a batch on the device (float32 also under autocast)."""
+        if not self.mixed_precision:
+            return self.module_(**x) if isinstance(x, dict) else self.module_(x)
+        with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16):
+            output = self.module_(**x) if isinstance(x, dict) else self.module_(x)
+        return output.float()
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """One pass over the batches; sums stay on the device and are read once per epoch."""
+        if iterator is None:
+            return
+        totals = self.epoch_totals_[prefix] = {"n": 0}
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            size = num_samples(batch[0])
+            self._accumulate(totals, step, size, training)
+            self.history.record_batch(prefix + "_batch_size", size)
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self.history.record(prefix + "_batch_count", batch_count)
+
+    def _accumulate(self, totals, step, size, training):
+        def add(key, value):
+            totals[key] = totals[key] + value if key in totals else value
+
+        totals["n"] += size
+        loss = step["loss"].detach()
+        add("loss", loss * size)
+        if training:
+            self.batch_losses_.append(loss)  # to name the batch if the epoch's loss diverges
+        output, target = step["output"], step["y_true"]
+        output = ([o.detach() for o in output] if isinstance(output, list)  # several outputs
+                  else output.detach())
+        if not training and not self.regression:
+            add("valid_accuracy", (output.argmax(dim=-1) == target).sum())
+        scores = (self.scores_train or []) if training else (self.scores_valid or [])
+        custom = [] if training else (self.custom_scores or [])
+        if scores or custom:
+            predictions = step["y_pred"] if "y_pred" in step else self._predictions(output)
+            for name, score in scores:
+                add(name, score(predictions, target) * size)
+            if custom:  # NumPy functions: the one place that reads values back per batch
+                y_true, y_prob = to_numpy(target), to_numpy(predictions)
+                for name, score in custom:
+                    add(name, float(score(y_true, y_prob)) * size)
+
+    def _batch_loss(self, batch, training):
+        """The objective's loss, the module's output (logits for a softmax output) and the
+        target, for one batch."""
+        Xi, yi = batch
+        x, target = self._to_device(Xi), self._to_device(yi)
+        output = self._forward(x)
+        layers = self.layers_
+        if self.direct_cross_entropy_:
+            penalty = weight_penalty(layers, self.objective_kwargs_.get("l1", 0),
+                                     self.objective_kwargs_.get("l2", 0))
+            return _cross_entropy(output, target, "mean") + penalty, output, target
+        loss_function, prediction = self._loss_function(), output
+        if self.module_.logits:
+            prediction = layers[-1].nonlinearity(output)
+            loss_function = _stable_on_network_output(loss_function, prediction, output)
+        fed = self._bind_inputs(x)
+        if not self.objective_kwargs_.get("get_output_kw") and not isinstance(output, list):
+            fed[layers[-1]] = prediction  # the objective's get_output(layers[-1]) reuses it
+        with feeding(fed):
+            loss = self.objective(layers, loss_function=loss_function, target=target,
+                                  deterministic=not training, **self.objective_kwargs_)
+        return loss, output, target
+
+    def _step_result(self, loss, output, target):
+        """The step's dict; the network's predictions (probabilities for a softmax output)
+        are computed only when a score or a callback reads them."""
+        step = {"loss": loss, "output": output, "y_true": target}
+        if self.listeners_["on_batch_end"]:
+            step["y_pred"] = self._predictions(output)
+        return step
+
+    def _predictions(self, output):
+        return self.layers_[-1].nonlinearity(output) if self.module_.logits else output
+
+    def _bind_inputs(self, x):
+        """{InputLayer: tensor} for a batch tensor or a dict of them keyed by layer name."""
+        if isinstance(x, dict):
+            return {layer: x[layer.name] for layer in self.module_.input_layers}
+        return {self.module_.input_layers[0]: x}
+
+    def train_step(self, batch, **fit_params):
+        if self.shared_hyperparameters_:
+            self._apply_shared_hyperparameters()
+        return super().train_step(batch, **fit_params)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        loss, output, target = self._batch_loss(batch, training=True)
+        loss.backward()
+        return self._step_result(loss, output, target)
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        with torch.no_grad():
+            loss, output, target = self._batch_loss(batch, training=False)
+        return self._step_result(loss, output, target)
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        self.epoch_totals_ = {}
+        self.batch_losses_ = []
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Record the epoch's averages (one device sync) and the best-so-far flags."""
+        means = {}
+        for prefix, totals in self.epoch_totals_.items():
+            n = totals.pop("n")
+            names = list(totals)
+            sums = [torch.as_tensor(totals[k], dtype=torch.float64).reshape(()).cpu()
+                    for k in names]
+            for name, value in zip(names, torch.stack(sums).tolist() if sums else []):
+                means[f"{prefix}_loss" if name == "loss" else name] = value / n
+        self._stop_if_diverged(means.get("train_loss", 0.0))
+        means.setdefault("valid_loss", np.nan)
+        if not self.regression:
+            means.setdefault("valid_accuracy", np.nan)
+        history = self.history
+        for key in ("train_loss", "valid_loss"):
+            previous = [h[key] for h in history[:-1] if key in h]
+            value = means.get(key, np.nan)
+            best = not np.isnan(value) and all(value <= p for p in previous if not np.isnan(p))
+            history.record(key, value)
+            history.record(key + "_best", bool(best))
+        for key, value in means.items():
+            if key not in ("train_loss", "valid_loss"):
+                history.record(key, value)
+        self._warn_if_not_learning()
+
+    def _warn_if_not_learning(self):
+        """Warn once when a classifier's loss says the learning rate is far too high."""
+        if self.regression or self._loss_function() is not categorical_crossentropy:
+            return
+        losses = [row["train_loss"] for row in self.history if "train_loss" in row]
+        message = not_learning(losses, self.layers_[-1].output_shape[-1],
+                               current_value(getattr(self, "update_learning_rate", None)))
+        if message:
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+
+    def score_names(self):
+        """Names of the score columns: scores_train, scores_valid, then custom_scores."""
+        return [name for scores in (self.scores_train, self.scores_valid, self.custom_scores)
+                for name, _ in (scores or [])]
+
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        # Per event, the callbacks that do something on it: the others are not called per batch.
+        events = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+                  "on_batch_begin", "on_batch_end", "on_grad_computed")
+        self.listeners_ = {event: [cb for _, cb in self.callbacks_
+                                   if getattr(type(cb), event) is not getattr(Callback, event)]
+                           for event in events}
+        return self
+
+    def notify(self, method_name, **cb_kwargs):
+        getattr(self, method_name)(self, **cb_kwargs)
+        for callback in self.listeners_[method_name]:
+            getattr(callback, method_name)(self, **cb_kwargs)
+        if method_name == "on_train_begin":
+            self._run_handlers("on_training_started")
+        elif method_name == "on_batch_end" and cb_kwargs.get("training"):
+            self._run_handlers("on_batch_finished")
+        elif method_name == "on_epoch_end":
+            try:
+                self._run_handlers("on_epoch_finished")
+            except StopIteration:
+                self.stop_training_ = True
+        elif method_name == "on_train_end":
+            self._run_handlers("on_training_finished")
+
+    def _set_training(self, training=True):
+        if self.module_.training != training:  # train()/eval() walks every layer: not per batch
+            self.module_.train(training)
+
+    def _stop_if_diverged(self, train_loss):
+        """Raise FloatingPointError naming the epoch and first batch whose loss was NaN or
+        infinite; the epochs finished before it stay in the history."""
+        if np.isfinite(train_loss):
+            return
+        losses = torch.stack(self.batch_losses_).cpu()
+        batch = int((~torch.isfinite(losses)).nonzero()[0, 0]) + 1
+        epoch = len(self.history)
+        del self.history[-1]
+        rate = current_value(getattr(self, "update_learning_rate", None))
+        now = f" (now {rate:g})" if isinstance(rate, (int, float)) else ""
+        raise FloatingPointError(
+            f"the training loss became {float(losses[batch - 1])} in epoch {epoch}, batch "
+            f"{batch} of {len(losses)}; training stopped (train_history_ keeps the "
+            f"{epoch - 1} epoch(s) before it). The weights are no longer usable: lower "
+            f"update_learning_rate{now}, check the inputs and targets for extreme values, "
+            "then fit again")
+
+    def _run_handlers(self, event):
+        handlers = self.handlers_[event]
+        if handlers:
+            history = self.train_history_
+            for handler in handlers:
+                handler(self, history)
+
+    @property
+    def train_history_(self):
+        """One dict per epoch with nolearn's keys."""
+        return TrainHistory(self.history)
+
+    def _drop_unfinished_epoch(self):
+        """After Ctrl-C, keep only finished epochs in the history (an epoch's row is opened
+        when it begins), so that epochs count on and handlers read whole rows."""
+        if len(self.history) and "train_loss" not in self.history[-1]:
+            del self.history[-1]
+
+
+def _stable_on_network_output(loss_function, probabilities, logits):
+    """`loss_function`, except that applied to the network's own softmax output it computes
+    the cross-entropy from the logits (log-softmax): finite where log(softmax) is -inf."""
+    def loss(predictions, targets):
+        if predictions is not probabilities:
+            return loss_function(predictions, targets)
+        return _cross_entropy(logits, targets, "none")
+    return loss
+
+
+def _cross_entropy(logits, targets, reduction):
+    """Cross-entropy from logits, for class ids or (one-hot / soft) target rows."""
+    if targets.dim() != logits.dim():
+        targets = targets.long()
+    return torch.nn.functional.cross_entropy(logits, targets, reduction=reduction)
