@@ -62,11 +62,25 @@ def test_loky_workers_run_torch_on_their_share_restore_it_and_take_a_gpu_each():
     assert len({name for *_, name, _ in results}) == 2
 
 
-def test_loky_inner_max_num_threads_set_by_the_user_wins():
-    with joblib.parallel_config(backend="loky", inner_max_num_threads=3):
-        results = joblib.Parallel(n_jobs=2)(joblib.delayed(_threads_in_worker)(1)
-                                            for _ in range(2))
-    assert [(inside, after) for inside, after, _ in results] == [(3, 1), (3, 1)]
+@pytest.mark.parametrize("engine", ["joblib", "dask"])
+def test_the_thread_limit_in_the_workers_environment_wins(monkeypatch, engine):
+    # what joblib's inner_max_num_threads, a user's OMP_NUM_THREADS or Dask's nanny config
+    # put in a worker's environment
+    if engine == "joblib":
+        monkeypatch.setattr(distributed, "_joblib_process_worker", lambda: True)
+    else:
+        monkeypatch.setattr(distributed, "_dask_worker", lambda: types.SimpleNamespace(name=0))
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    before = torch.get_num_threads()
+    with worker_threads():
+        inside = torch.get_num_threads()
+    assert (inside, torch.get_num_threads()) == (3, before)
+
+
+def test_a_ray_task_runs_torch_on_its_assigned_cpus(monkeypatch):
+    context = types.SimpleNamespace(get_assigned_resources=lambda: {"CPU": 2.0, "GPU": 1.0})
+    monkeypatch.setattr(distributed, "_ray_worker_context", lambda: context)
+    assert worker_thread_share() == 2
 
 
 # ---------------------------------------------------------------------- Dask
