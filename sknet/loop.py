@@ -6,6 +6,7 @@ and callbacks, nolearn's handlers and ``train_history_``.
 are summed there and read once per epoch, and a diverging loss stops training with the batch
 named.
 """
+import copy
 import warnings
 from collections.abc import Sequence
 
@@ -15,7 +16,7 @@ from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 
-from .batching import BatchIterator, num_samples
+from .batching import BatchIterator, TrainSplit, num_samples
 from .layers import feeding
 from .objectives import categorical_crossentropy
 from .regularization import l1 as l1_penalty
@@ -71,7 +72,12 @@ class TrainingLoop:
     def _split(self, X, y):
         if not self.train_split:
             return X, None, y, None
-        X_train, X_valid, y_train, y_valid = self.train_split(X, y, self)
+        split = self.train_split
+        seed = self.__dict__.get("train_split_seed_")
+        if seed is not None and isinstance(split, TrainSplit):  # seeded by random_state
+            split = copy.copy(split)
+            split.seed = seed
+        X_train, X_valid, y_train, y_valid = split(X, y, self)
         if num_samples(X_valid) == 0:
             return X_train, None, y_train, None
         return X_train, X_valid, y_train, y_valid

@@ -3,6 +3,7 @@ import copy
 import inspect
 import warnings
 from collections import OrderedDict
+from contextlib import nullcontext
 
 import numpy as np
 import sklearn.base
@@ -24,10 +25,11 @@ from .loop import TrainingLoop, weight_penalty
 from .nonlinearities import identity, softmax
 from .files import InterruptedWrite
 from .params import load_params, write_params
+from .random import using_rng
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .utils import current_value, did_you_mean
-from .validation import (check_epochs, check_settings, check_X, check_y, class_labels,
-                         data_shapes, layer_names, target_width, too_large)
+from .validation import (check_epochs, check_random_state, check_settings, check_X, check_y,
+                         class_labels, data_shapes, layer_names, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -60,7 +62,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     scores_valid=None, y_tensor_type=None, use_label_encoder=False, on_batch_finished=None,
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
-    device='cuda' if available else 'cpu', compile=False, mixed_precision=None, **kwargs)
+    device='cuda' if available else 'cpu', compile=False, mixed_precision=None,
+    random_state=None, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
@@ -90,6 +93,15 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         passed to it).
     mixed_precision : 'bf16' computes the forward pass under bfloat16 autocast (parameters,
         loss and outputs stay float32).
+    random_state : None, an int or a ``np.random.RandomState``. With an int, each `fit` draws
+        the initial weights, the noise layers' masks, the training BatchIterator's shuffling
+        and TrainSplit's shuffled split from generators seeded by it (not from global state),
+        so fits with the same int give identical weights and history (bit for bit on the CPU,
+        in any process). A ``RandomState`` is drawn from, and advanced, by each fit. None (the
+        default) keeps nolearn's behaviour: NumPy's and torch's global generators
+        (``np.random.seed``, ``torch.manual_seed``) and the iterators' and TrainSplit's own
+        `seed`. A graph given as layer instances keeps the weights and noise seeds it was
+        built with.
     y_tensor_type : accepted for nolearn compatibility and ignored.
 
     Notes
@@ -129,7 +141,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
                  callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
-                 mixed_precision=None, **kwargs):
+                 mixed_precision=None, random_state=None, **kwargs):
         self.layers = layers
         self.update = update
         self.objective = objective
@@ -156,6 +168,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.device = device
         self.compile = compile
         self.mixed_precision = mixed_precision
+        self.random_state = random_state
         _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
         self._params_to_validate = {k for k in kwargs if self._routed_to_skorch(k)}
@@ -266,12 +279,17 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                              f"{self.mixed_precision!r}")
         check_settings(self, self._resolved_update(), self._params_for("update"),
                        self._params_for("objective"))
+        rng = check_random_state(self.random_state)
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
         self.__dict__.pop("random_state_at_pickling_", None)  # new weights, new random stream
-        super().initialize()
-        self.batch_iterator_train_ = copy.deepcopy(self.batch_iterator_train)
-        self.batch_iterator_test_ = copy.deepcopy(self.batch_iterator_test)
+        # with a random_state, the shuffling seeds first, then the weights and noise seeds
+        seeds = [None] * 3 if rng is None else [int(s) for s in rng.randint(2 ** 31, size=3)]
+        with nullcontext() if rng is None else using_rng(rng):
+            super().initialize()
+        self.batch_iterator_train_ = _seeded(copy.deepcopy(self.batch_iterator_train), seeds[0])
+        self.batch_iterator_test_ = _seeded(copy.deepcopy(self.batch_iterator_test), seeds[1])
+        self.train_split_seed_ = seeds[2]
         self.batch_iterator_train_.test = False
         self.batch_iterator_test_.test = True
         self.handlers_ = {event: self._handler_list(event) for event in HANDLER_EVENTS}
@@ -623,6 +641,13 @@ def _reject_fitted_names(kwargs):
     if fitted:
         raise ValueError(f"Unused kwarg: {', '.join(fitted)} (names ending in '_' are kept for "
                          "attributes that fit sets)")
+
+
+def _seeded(iterator, seed):
+    """`iterator` (NeuralNet's own copy) shuffling from `seed`, or as it was for None."""
+    if seed is not None:
+        iterator.seed, iterator.random = seed, np.random.RandomState(seed)
+    return iterator
 
 
 def _torch_random_state():

@@ -266,6 +266,19 @@ def check_epochs(value, name="epochs"):
         _fail(ValueError, name, "an integer >= 0", value)
 
 
+def check_random_state(random_state):
+    """NeuralNet's `random_state` as the generator a fit draws from: None for None (the global
+    generators, nolearn's behaviour), a new ``RandomState(seed)`` for a seed (so each fit
+    starts alike), or the ``RandomState`` given, which fits advance (scikit-learn's rule)."""
+    if random_state is None or isinstance(random_state, np.random.RandomState):
+        return random_state
+    expected = "None, an integer in [0, 2**32 - 1] or a numpy.random.RandomState"
+    if isinstance(random_state, bool) or not _is_int(random_state) \
+            or not 0 <= random_state < 2 ** 32:
+        _fail(ValueError, "random_state", expected, random_state)
+    return np.random.RandomState(int(random_state))
+
+
 def check_device(device):
     """`device`: a torch device that exists on this machine."""
     if not isinstance(device, (str, torch.device)):

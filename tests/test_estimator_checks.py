@@ -1,8 +1,9 @@
 """scikit-learn's estimator checks on a small MLP classifier and regressor.
 
 The nets leave out `input_shape` and `output_num_units`: fit takes them from X and y, so the
-checks' data of any width fit. The checks listed in NOT_APPLICABLE fail for the reasons given
-and run as expected failures; those that compare two fits may pass by chance (XPASS).
+checks' data of any width fit; a `random_state` makes two fits on the same data identical, as
+the checks that compare fits require. The checks listed in NOT_APPLICABLE fail for the reasons
+given and run as expected failures.
 """
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -12,27 +13,17 @@ from sknet.updates import adam
 MLP = [("input", layers.InputLayer), ("hidden", layers.DenseLayer),
        ("output", layers.DenseLayer)]
 
-RANDOM_INIT = ("the weights are drawn from NumPy's global generator, as in Lasagne, and "
-               "NeuralNet has no random_state parameter (nolearn had none), so two fits differ")
 COMMON = {
     "check_no_attributes_set_in_init": "nolearn's keyword parameters (hidden_num_units=...) "
     "are stored as attributes by __init__, and skorch's __init__ sets history_ and "
     "initialized_",
     "check_do_not_raise_errors_in_init_or_set_params": "skorch's set_params builds the "
     "callbacks at once and needs callbacks to be a list",
-    "check_fit_idempotent": RANDOM_INIT,
 }
 NOT_APPLICABLE = {
-    "classifier": {
-        **COMMON,
-        "check_classifier_data_not_an_array": RANDOM_INIT,
-        "check_supervised_y_2d": RANDOM_INIT + " (the DataConversionWarning part passes)",
-    },
+    "classifier": COMMON,
     "regressor": {
         **COMMON,
-        "check_regressor_data_not_an_array": RANDOM_INIT,
-        "check_regressors_int": RANDOM_INIT,
-        "check_supervised_y_2d": RANDOM_INIT,
         "check_regressors_train": "predictions keep nolearn's shape: (n, 1) for one output "
         "column even when y was 1-d, since ported code indexes them as pred[:, 0]",
         "check_regressor_multioutput": "predictions are float32, the network's precision "
@@ -45,13 +36,14 @@ NOT_APPLICABLE = {
 
 def classifier():
     return NeuralNet(layers=MLP, hidden_num_units=16, output_nonlinearity=nonlinearities.softmax,
-                     update_learning_rate=0.1, max_epochs=20, use_label_encoder=True)
+                     update_learning_rate=0.1, max_epochs=20, use_label_encoder=True,
+                     random_state=0)
 
 
 def regressor():
     # adam: the checks' targets are in the hundreds, unscaled, and momentum SGD diverges there
     return NeuralNet(layers=MLP, hidden_num_units=16, output_nonlinearity=None,
-                     regression=True, update=adam, max_epochs=20)
+                     regression=True, update=adam, max_epochs=20, random_state=0)
 
 
 def not_applicable(estimator):

@@ -3,9 +3,10 @@
 Their random numbers, as Lasagne's: each layer draws a seed from :func:`sknet.random.get_rng`
 when it is built (``randint(1, 2147462579)``, as Lasagne seeded its ``RandomStreams``). After
 ``set_rng(np.random.RandomState(s))`` the layer draws its masks from its own torch generator
-seeded with that seed (one per device), so the same `s` gives the same masks. With NumPy's
-global generator (the default) the masks come from torch's global generator, which
-``torch.manual_seed`` and NeuralNet's checkpoints govern as for any torch code.
+seeded with that seed (one per device), so the same `s` gives the same masks; a NeuralNet
+given a `random_state` builds its layers so. With NumPy's global generator (the default) the
+masks come from torch's global generator, which ``torch.manual_seed`` and NeuralNet's
+checkpoints govern as for any torch code.
 """
 import numpy as np
 import torch
