@@ -166,3 +166,30 @@ def test_a_net_building_in_another_thread_keeps_its_own_generator():
         other.start()
         other.join()
     assert seen == [np.random]
+
+
+class RecordingSplit(TrainSplit):
+    """A TrainSplit that keeps the validation rows it held out (in a list its copies share)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held_out = []
+
+    def __call__(self, X, y, net):
+        parts = super().__call__(X, y, net)
+        self.held_out.append(parts[1])
+        return parts
+
+
+def test_the_int_chooses_the_shuffled_batches_and_the_held_out_rows():
+    def first_order_and_held_out(random_state):
+        split = RecordingSplit(0.25, shuffle=True)
+        net = noisy_net(random_state, max_epochs=0, train_split=split).fit(*data())
+        return net.batch_iterator_train_.random.permutation(20), split.held_out[-1]
+
+    order, held_out = first_order_and_held_out(1)
+    same_order, same_held_out = first_order_and_held_out(1)
+    other_order, other_held_out = first_order_and_held_out(2)
+    assert np.array_equal(order, same_order) and np.array_equal(held_out, same_held_out)
+    assert not np.array_equal(order, other_order)
+    assert not np.array_equal(held_out, other_held_out)
