@@ -9,7 +9,6 @@ import pytest
 import sknet.layers
 import sknet.legacy.layers
 import sknet.legacy.symbolic
-from sknet import legacy
 from sknet.legacy import renames
 
 LASAGNE_LAYERS_ALL = {
@@ -63,14 +62,6 @@ EXTRAS = {"conv": ["BaseConvLayer", "conv_output_length", "conv_input_length"],
 ALIASES = {("cuda_convnet", "bc01_to_c01b"): "ShuffleBC01ToC01BLayer",
            ("cuda_convnet", "c01b_to_bc01"): "ShuffleC01BToBC01Layer",
            ("dnn", "SpatialPyramidPoolingDNNLayer"): "SpatialPyramidPoolingLayer"}
-
-
-@pytest.fixture
-def shim():
-    renames._warned.clear()
-    legacy.install()
-    yield
-    legacy.uninstall()
 
 
 def _sknet_object(name):

@@ -12,7 +12,6 @@ import torch
 
 from sknet import NeuralNet as ModernNeuralNet
 from sknet import layers, legacy, nonlinearities, visualize
-from sknet.legacy import renames
 
 from ..nets import classification_data
 from .test_scripts import SCRIPTS
@@ -25,14 +24,6 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-
-
-@pytest.fixture
-def shim():
-    renames._warned.clear()
-    legacy.install()
-    yield
-    legacy.uninstall()
 
 
 def instance_net(net_class, **kwargs):

@@ -9,17 +9,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 
 from sknet import legacy
-from sknet.legacy import LegacyFeatureError, LegacyNameWarning, renames
+from sknet.legacy import LegacyFeatureError, LegacyNameWarning
 
 from .test_scripts import run_legacy
-
-
-@pytest.fixture
-def shim():
-    renames._warned.clear()
-    legacy.install()
-    yield
-    legacy.uninstall()
 
 
 def classification_data(n=60, seed=0):

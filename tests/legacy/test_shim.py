@@ -10,17 +10,8 @@ from sklearn.base import clone
 
 import sknet
 from sknet import legacy
-from sknet.legacy import renames
 
 from .. import reference
-
-
-@pytest.fixture
-def shim():
-    renames._warned.clear()
-    legacy.install()
-    yield
-    legacy.uninstall()
 
 
 def test_old_imports_resolve_to_sknet(shim):
