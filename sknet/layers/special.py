@@ -119,9 +119,14 @@ class ParametricRectifierLayer(_BroadcastParamLayer):
 def prelu(layer, **kwargs):
     """Replace the nonlinearity of `layer` by a ParametricRectifierLayer stacked on it; keyword
     arguments go to that layer."""
+    return _stack_rectifier(layer, ParametricRectifierLayer, kwargs)
+
+
+def _stack_rectifier(layer, rectifier_class, kwargs):
+    """`layer` without its nonlinearity, under a new `rectifier_class` layer (prelu, rrelu)."""
     if getattr(layer, "nonlinearity", None) is not None:
         layer.nonlinearity = identity
-    return ParametricRectifierLayer(layer, **kwargs)
+    return rectifier_class(layer, **kwargs)
 
 
 class ExpressionLayer(Layer):
@@ -242,9 +247,7 @@ class RandomizedRectifierLayer(NoiseLayer):
 def rrelu(layer, **kwargs):
     """Replace the nonlinearity of `layer` by a RandomizedRectifierLayer stacked on it; keyword
     arguments go to that layer."""
-    if getattr(layer, "nonlinearity", None) is not None:
-        layer.nonlinearity = identity
-    return RandomizedRectifierLayer(layer, **kwargs)
+    return _stack_rectifier(layer, RandomizedRectifierLayer, kwargs)
 
 
 class InverseLayer(MergeLayer):
