@@ -246,7 +246,8 @@ def test_clone_keeps_every_parameter(nl):
         for p in (params, params1, params2):
             p.pop(ignore, None)
     for p in (params1, params2):  # sknet's own settings, which nolearn's params lack
-        for name in ("callbacks", "warm_start", "device", "compile", "mixed_precision"):
+        for name in ("callbacks", "warm_start", "device", "compile", "mixed_precision",
+                 "random_state"):
             p.pop(name)
     assert params == params1 == params2
 
