@@ -123,8 +123,10 @@ def compile_source(source, filename):
         compile(source, filename, "exec", dont_inherit=True)
         raise
     _restore_line_numbers(tree, source, converted)
+    tree = _Python2Pickle().visit(tree)
     if not _FUTURE_DIVISION.search(source):
-        tree = ast.fix_missing_locations(_ClassicDivision().visit(tree))
+        tree = _ClassicDivision().visit(tree)
+    tree = ast.fix_missing_locations(tree)
     warnings.warn_explicit(
         f"{filename} is Python 2 ({reason}): sknet.legacy converted it to Python 3 in memory "
         f"(python -m sknet.legacy --no-convert turns this off; see {GUIDE_SECTION})",
@@ -147,6 +149,22 @@ def _restore_line_numbers(tree, original, converted):
             node.lineno = node.end_lineno = old_line_of.get(node.lineno, node.lineno)
             node.col_offset = 0
             node.end_col_offset = len(old_lines[node.lineno - 1].encode())
+
+
+class _Python2Pickle(ast.NodeTransformer):
+    """``import pickle`` → the served ``cPickle`` (bound to the same name): Python 2's pickle
+    read its own byte strings, and from text-mode files (``pickle.load(open('vgg16.pkl'))``)."""
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            if alias.name == "pickle":
+                alias.name, alias.asname = "cPickle", alias.asname or "pickle"
+        return node
+
+    def visit_ImportFrom(self, node):
+        if node.module == "pickle" and not node.level:
+            node.module = "cPickle"
+        return node
 
 
 class _ClassicDivision(ast.NodeTransformer):

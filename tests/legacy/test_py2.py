@@ -188,6 +188,24 @@ def test_folder_finder_converts_the_scripts_own_packages_only(tmp_path, monkeypa
     assert finder.find_spec("json.decoder", json.__path__) is None
 
 
+def test_python2_pickle_loads_from_a_text_mode_file(shim, tmp_path):
+    # Recipes' VGG notebooks: pickle.load(open('vgg16.pkl')); Python 2's open read bytes
+    path = tmp_path / "vgg16.pkl"
+    path.write_bytes(pickle.dumps({"param values": [np.arange(3.0), "caf\xe9"]}, 2))
+    with pytest.warns(LegacyNameWarning):
+        namespace = run_python2(f"import pickle\nfrom pickle import load as read\n"
+                                f"values = pickle.load(open({str(path)!r}))['param values']\n"
+                                f"again = read(open({str(path)!r}))\n"
+                                "protocol = pickle.HIGHEST_PROTOCOL\nprint values\n")
+    np.testing.assert_array_equal(namespace["values"][0], [0.0, 1.0, 2.0])
+    assert namespace["values"][1] == "caf\xe9"
+    assert namespace["again"]["param values"][1] == "caf\xe9"
+    assert namespace["protocol"] == pickle.HIGHEST_PROTOCOL
+    # a Python 3 file keeps Python 3's pickle: text mode fails there as it does without sknet
+    with pytest.raises(UnicodeDecodeError):
+        run_python2(f"import pickle\npickle.load(open({str(path)!r}))\n")
+
+
 def test_python2_script_and_its_module_run_converted_in_memory(tmp_path):
     folder, out = tmp_path / "scripts", tmp_path / "out"
     folder.mkdir(), out.mkdir()

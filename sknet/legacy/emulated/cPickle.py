@@ -1,6 +1,8 @@
-"""``cPickle`` under the legacy shim: Python 3's `pickle`, except that loading reads the byte
-strings of Python 2 pickles as latin-1, as NumPy asks, so the ``mnist.pkl.gz``-style files of
-2015 scripts load."""
+"""``cPickle`` under the legacy shim (and ``pickle`` in converted Python 2 files): Python 3's
+`pickle`, except that loading reads the byte strings of Python 2 pickles as latin-1, as NumPy
+asks, and reads a file opened in text mode through its binary buffer, as Python 2 did, so the
+``mnist.pkl.gz`` and ``pickle.load(open('vgg16.pkl'))`` habits of 2015 scripts load."""
+import io
 import pickle
 from pickle import (HIGHEST_PROTOCOL, PickleError, Pickler, PicklingError,  # noqa: F401
                     UnpicklingError, dump, dumps)
@@ -12,9 +14,20 @@ __all__ = ["HIGHEST_PROTOCOL", "PickleError", "Pickler", "PicklingError", "Unpic
            "UnpicklingError", "dump", "dumps", "load", "loads"]
 
 
+def __getattr__(name):
+    """The rest of Python 3's `pickle` (``pickle.PROTO``, ``pickle.DEFAULT_PROTOCOL`` ...)."""
+    return getattr(pickle, name)
+
+
+def _binary(file):
+    """`file`, or its binary buffer when it was opened in text mode (Python 2's ``open(path)``
+    read bytes)."""
+    return file.buffer if isinstance(file, io.TextIOBase) and hasattr(file, "buffer") else file
+
+
 def load(file, *, encoding="latin1", **kwargs):
-    """`pickle.load`, reading Python 2 byte strings as latin-1."""
-    return pickle.load(file, encoding=encoding, **kwargs)
+    """`pickle.load`, reading Python 2 byte strings as latin-1, from text-mode files too."""
+    return pickle.load(_binary(file), encoding=encoding, **kwargs)
 
 
 def loads(data, *, encoding="latin1", **kwargs):
@@ -33,4 +46,4 @@ class Unpickler(pickle.Unpickler):
     """`pickle.Unpickler`, reading Python 2 byte strings as latin-1."""
 
     def __init__(self, file, *, encoding="latin1", **kwargs):
-        super().__init__(file, encoding=encoding, **kwargs)
+        super().__init__(_binary(file), encoding=encoding, **kwargs)
