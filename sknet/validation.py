@@ -312,6 +312,10 @@ def _check_hyperparameter(argument, name, value):
     _check_number(argument, current, f"{expected} or sknet.shared(...)")
     if not valid(current):
         _fail(ValueError, argument, expected, current)
+    if name in ("learning_rate", "lr") and current == 0 and not hasattr(value, "get_value"):
+        # allowed (it evaluates a net as it is), but never by accident without a word
+        warnings.warn(f"{argument}=0: fit will not change the weights", UserWarning,
+                      stacklevel=5)
 
 
 def _hyperparameter_names(update):

@@ -121,6 +121,19 @@ def test_a_torch_optimizer_class_has_its_hyper_parameters_checked_too():
     assert len(net.set_params(update_lr=0.1).fit(X, y).train_history_) == 2
 
 
+def test_a_zero_learning_rate_fits_but_says_the_weights_will_not_change():
+    net = mlp(max_epochs=1, update_learning_rate=0)
+    with pytest.warns(UserWarning, match="update_learning_rate=0: fit will not change"):
+        net.fit(X, y)
+    before = net.get_all_params_values()
+    net.partial_fit(X, y)
+    after = net.get_all_params_values()
+    assert all(np.array_equal(a, b) for name in before for a, b in zip(before[name], after[name]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an annealed shared rate may start at 0 quietly
+        mlp(max_epochs=1, update_learning_rate=shared(0.0)).fit(X, y)
+
+
 @pytest.mark.parametrize("method, epochs, exception", [
     ("fit", -1, ValueError), ("fit", 2.5, TypeError), ("partial_fit", -3, ValueError),
     ("partial_fit", "2", TypeError)])
