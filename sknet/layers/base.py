@@ -1,4 +1,5 @@
 """The base classes every layer derives from: `Layer` (one input) and `MergeLayer` (several)."""
+import functools
 import numbers
 
 from torch import nn
@@ -29,6 +30,22 @@ def as_size(value, argument, layer_name):
     if value < 1:
         raise ValueError(message)
     return int(value)
+
+
+# Set by the legacy shim (`sknet.legacy.tensor_methods.theano_output_for`): runs the
+# get_output_for of a layer class defined outside sknet with Theano's tensor methods.
+foreign_output_hook = None
+
+
+def _through_foreign_output_hook(get_output_for):
+    """`get_output_for` of a layer class defined outside sknet, run through
+    `foreign_output_hook` when one is set."""
+    @functools.wraps(get_output_for)
+    def hooked(self, inputs, **kwargs):
+        if foreign_output_hook is None:
+            return get_output_for(self, inputs, **kwargs)
+        return foreign_output_hook(get_output_for, self, inputs, **kwargs)
+    return hooked
 
 
 class _ShapeCheckedMeta(type(nn.Module)):
@@ -71,6 +88,12 @@ class Layer(nn.Module, metaclass=_ShapeCheckedMeta):
             raise ValueError(
                 f"{self.describe()} cannot take input shape {self.input_shape}: every dimension "
                 "must be positive or None")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        method = cls.__dict__.get("get_output_for")
+        if method is not None and cls.__module__.partition(".")[0] != "sknet":
+            cls.get_output_for = _through_foreign_output_hook(method)
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -1,7 +1,8 @@
 """Installing the shim: an import hook that serves ``lasagne``, ``nolearn`` and ``theano``
 from `sknet.legacy.emulated`, and the moved modules ``cPickle``, ``sklearn.cross_validation``
-and ``sklearn.grid_search``; Theano's ``get_value`` / ``set_value`` on tensors, and the NumPy
-names NumPy 2 removed."""
+and ``sklearn.grid_search``; Theano's ``get_value`` / ``set_value`` / ``eval`` / ``dimshuffle``
+on tensors, Theano's tensor methods inside custom layers, and the NumPy names NumPy 2
+removed."""
 import functools
 import importlib
 import importlib.abc
@@ -14,7 +15,10 @@ import warnings
 import numpy as np
 import torch
 
+from ..layers import base
 from .renames import LegacyNameWarning, not_supported, warn_renamed
+from .symbolic import graph
+from .tensor_methods import theano_output_for
 
 EMULATED = ("lasagne", "nolearn", "theano")
 # Modules of Python 2 and scikit-learn 0.17 that moved: served under the old name, the first use
@@ -95,6 +99,31 @@ def _set_value(tensor, value, borrow=False):
         tensor.copy_(torch.as_tensor(value, dtype=tensor.dtype))
 
 
+def _eval(tensor, inputs_to_values=None):
+    """The computed tensor as a NumPy array (Theano's ``expression.eval()``; a tensor depends on
+    no inputs, so `inputs_to_values` changes nothing)."""
+    return _get_value(tensor)
+
+
+def _dimshuffle(tensor, *pattern):
+    """Theano's ``dimshuffle``: reorder axes, ``'x'`` inserts a broadcastable one."""
+    return graph.dimshuffle(tensor, *pattern)
+
+
+_TORCH_ARRAY = torch.Tensor.__array__
+
+
+def _array_detached(tensor, dtype=None, copy=None):
+    """``np.asarray(tensor)`` of a tensor that requires grad or lives on a GPU, as of a Theano
+    result: its values."""
+    array = _get_value(tensor) if copy else tensor.detach().cpu().numpy()
+    return array if dtype is None else array.astype(dtype, copy=False)
+
+
+_THEANO_TENSOR_API = {"get_value": _get_value, "set_value": _set_value, "eval": _eval,
+                      "dimshuffle": _dimshuffle, "__array__": _array_detached}
+
+
 # ----------------------------------------------------------------- NumPy names NumPy 2 removed
 
 class _Cast:
@@ -135,7 +164,9 @@ def install(shadow=False):
     moved modules ``cPickle``, ``sklearn.cross_validation``, ``sklearn.grid_search``.
 
     Refuses (RuntimeError) when a real one of those packages is importable or imported,
-    unless ``shadow=True``. Also gives tensors Theano's ``get_value`` / ``set_value``,
+    unless ``shadow=True``. Also gives tensors Theano's ``get_value`` / ``set_value`` /
+    ``eval`` / ``dimshuffle`` (and ``np.asarray`` of one that requires grad), runs custom
+    layers' ``get_output_for`` with Theano's tensor methods (`sknet.legacy.tensor_methods`),
     restores ``np.cast``, ``np.float``, ``np.int`` ... with a warning on each use, and shows
     each `LegacyNameWarning` once. `uninstall` undoes all of it.
     """
@@ -144,8 +175,9 @@ def install(shadow=False):
     for name in EMULATED:
         _check_not_real(name, shadow)
     sys.meta_path.insert(0, _FINDER)
-    torch.Tensor.get_value = _get_value
-    torch.Tensor.set_value = _set_value
+    for name, method in _THEANO_TENSOR_API.items():
+        setattr(torch.Tensor, name, method)
+    base.foreign_output_hook = theano_output_for
     numpy_getattr = np.__dict__.get("__getattr__")
     np.__getattr__ = _numpy_getattr_with_old_names(numpy_getattr)
     warnings.filterwarnings("always", category=LegacyNameWarning)
@@ -185,7 +217,10 @@ def uninstall():
         if parent and isinstance(getattr(sys.modules.get(parent), child, None), _MovedModule):
             delattr(sys.modules[parent], child)
         del sys.modules[key]
-    del torch.Tensor.get_value, torch.Tensor.set_value
+    for name in _THEANO_TENSOR_API:
+        delattr(torch.Tensor, name)
+    torch.Tensor.__array__ = _TORCH_ARRAY
+    base.foreign_output_hook = None
     numpy_getattr = np.__getattr__.numpy_getattr
     if numpy_getattr is None:
         del np.__getattr__
