@@ -1,6 +1,7 @@
-"""Time one hyper-parameter sweep three ways, side by side in one run: serial (n_jobs=1), joblib's
-loky backend with n_jobs=2, and a Dask LocalCluster of 2 worker processes (one thread each);
-print the report (written as the "## Sweeps" section of a file only when asked with --output).
+"""Time one hyper-parameter sweep side by side in one run: serial (n_jobs=1, and again with
+torch on one thread), joblib's loky backend with n_jobs=2, and a Dask LocalCluster of 2 worker
+processes (one thread each); print the report (written as the "## Sweeps" section of a file
+only when asked with --output).
 
 The sweep is a GridSearchCV of seed 003's MLP (784-100-10, Nesterov momentum) over 8 candidates
 (4 learning rates x 2 momenta) with 3-fold cross-validation, a few epochs each, on the offline
@@ -8,7 +9,7 @@ MNIST sample (sknet.datasets.load_mnist_sample, 5,000 digits; needs the examples
 sweep's time includes starting its workers (loky's processes, Dask's cluster), as a user's
 first sweep does; a second, warm sweep on the same workers is timed too.
 
-    python benchmarks/bench_sweep.py                  # prints the report (about 2 min, 2 cores)
+    python benchmarks/bench_sweep.py                  # prints the report (3-5 min on 2 cores)
     python benchmarks/bench_sweep.py --output benchmarks/RESULTS.md   # and writes it there
     python benchmarks/bench_sweep.py --quick          # a fast smoke run (never written)
 """
@@ -66,6 +67,10 @@ def measure(X, y, grid, folds, epochs):
     run = lambda n_jobs: sweep(X, y, grid, folds, epochs, n_jobs)  # noqa: E731
     seed_003_mlp(1).fit(X[:500], y[:500])  # warm-up: torch's first-call set-up in this process
     times = {"serial (n_jobs=1)": (run(1), run(1))}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # what each worker below gets: tells parallelism from contention
+    times["serial, torch on 1 thread"] = (run(1), run(1))
+    torch.set_num_threads(threads)
     with joblib.parallel_config(backend="loky"):
         start = time.perf_counter()
         run(2)
@@ -91,7 +96,7 @@ def report(times, candidates, folds, epochs, samples):
         f"{folds} folds, {epochs} epochs each, on {samples} MNIST digits (no refit); the fits "
         "run under sknet.distributed.worker_threads() and use_worker_gpu() (a NeuralNet "
         "subclass in the benchmark); 'first' includes starting the workers, 'warm' is a "
-        "second sweep on the same workers",
+        "second sweep on the same workers; speed-ups are against the first row",
         "",
         "| setting | first sweep s | warm sweep s | speed-up first | speed-up warm |",
         "|---------|---------------|--------------|----------------|---------------|",
