@@ -61,8 +61,8 @@ class TheanoTensor(torch.Tensor):
     (torch.Size([24]), torch.Size([2, 12]), torch.Size([4, 1, 2, 3]))
     >>> eval("x.sum(axis=1, keepdims=True).shape, x.max(axis=0)[0, 0].item()", script)
     (torch.Size([2, 1, 4]), 12.0)
-    >>> x.flatten(1).shape
-    torch.Size([2, 12])
+    >>> eval("x.dtype, x.T.shape", script), x.flatten(1).shape
+    (('float32', torch.Size([4, 3, 2])), torch.Size([2, 12]))
     """
 
     @property
@@ -71,6 +71,12 @@ class TheanoTensor(torch.Tensor):
         if _caller_wants_torch():
             return torch.Tensor.T.__get__(self)
         return graph.transpose(self)
+
+    @property
+    def dtype(self):
+        """Theano's dtype, a name such as ``'float32'`` (torch's dtype for sknet and torch)."""
+        dtype = torch.Tensor.dtype.__get__(self)
+        return dtype if _caller_wants_torch() else str(dtype).rpartition(".")[2]
 
 
 for _name, _version in _THEANO_METHODS.items():

@@ -54,7 +54,23 @@ def test_theano_methods_have_theano_meaning_in_scripts():
         np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6)
     np.testing.assert_array_equal(np.stack([i.numpy() for i in x.nonzero()]),
                                   np.stack(np.nonzero(a)))
-    assert x.dtype == torch.float32 and x.astype("int32").dtype == torch.int32
+    assert x.dtype == "float32" and x.astype("int32").dtype == "int32"
+    assert np.zeros(1, dtype=x.dtype).dtype == np.float32
+
+
+def test_theano_tensor_functions_keep_theano_tensors(shim):
+    import theano.tensor as T
+    a = np.arange(6, dtype="float32").reshape(2, 3) - 2
+    x = as_theano(torch.as_tensor(a))
+    joined = T.concatenate([x, x * 2], axis=1)
+    chosen = T.switch(T.gt(joined, 0), joined, -joined)
+    product = T.dot(x.T, x)
+    for got, expected in [(joined, np.concatenate([a, a * 2], axis=1)),
+                          (chosen, np.abs(np.concatenate([a, a * 2], axis=1))),
+                          (product, a.T @ a)]:
+        assert isinstance(got, TheanoTensor)
+        np.testing.assert_allclose(np.asarray(got), expected)
+    assert tuple(chosen.flatten(1).shape) == (12,)
 
 
 def test_sknet_and_torch_calls_keep_torch_meaning():
