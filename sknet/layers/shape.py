@@ -1,4 +1,7 @@
 """Layers that change the shape of their input: flatten, reshape, dimshuffle, pad, slice."""
+import numbers
+import operator
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -37,7 +40,9 @@ class ReshapeLayer(Layer):
     """ReshapeLayer(incoming, shape, name=None)
 
     Reshapes to `shape`, whose entries are a positive int, ``[i]`` (the size of input axis i),
-    or one ``-1`` (inferred from the total size).
+    or one ``-1`` (inferred from the total size). Under the legacy shim an entry may also be a
+    symbolic integer (``l_in.input_var.shape[0]``): its output length is unknown (None) and it
+    is evaluated, as an index, each time the layer runs.
 
     >>> ReshapeLayer((None, 784), ([0], 1, 28, 28)).output_shape
     (None, 1, 28, 28)
@@ -48,7 +53,10 @@ class ReshapeLayer(Layer):
     def __init__(self, incoming, shape, name=None):
         super().__init__(incoming, name)
         shape = tuple(shape)
-        for entry in shape:
+        self._sized_when_run = [_sized_when_run(e) for e in shape]
+        for entry, when_run in zip(shape, self._sized_when_run):
+            if when_run:
+                continue
             if isinstance(entry, list):
                 if len(entry) != 1 or not is_int(entry[0]) or entry[0] < 0:
                     raise ValueError(f"{self.describe()}: `[i]` entries of shape must hold one "
@@ -56,12 +64,15 @@ class ReshapeLayer(Layer):
             elif not is_int(entry) or (entry < 1 and entry != -1):
                 raise ValueError(f"{self.describe()}: shape entries must be positive ints, [i] "
                                  f"or -1, got {entry!r} in {shape}")
-        if sum(1 for entry in shape if entry == -1) > 1:
+        if sum(1 for e, when_run in zip(shape, self._sized_when_run)
+               if not when_run and e == -1) > 1:
             raise ValueError(f"{self.describe()}: shape may hold -1 only once, got {shape}")
-        self.shape = tuple([int(e[0])] if isinstance(e, list) else int(e) for e in shape)
+        self.shape = tuple(e if when_run else [int(e[0])] if isinstance(e, list) else int(e)
+                           for e, when_run in zip(shape, self._sized_when_run))
+        self._sized_when_run = any(self._sized_when_run)
 
     def get_output_shape_for(self, input_shape):
-        output = list(self.shape)
+        output = [None if _sized_when_run(e) else e for e in self.shape]
         # Sizes copied one-to-one from an unknown input axis cancel out of the size check.
         masked_input = list(input_shape)
         masked_output = list(output)
@@ -90,7 +101,15 @@ class ReshapeLayer(Layer):
 
     def get_output_for(self, input, **kwargs):
         shape = [input.shape[e[0]] if isinstance(e, list) else e for e in self.shape]
+        if self._sized_when_run:
+            shape = [d if isinstance(d, int) else operator.index(d) for d in shape]
         return input.reshape(shape)
+
+
+def _sized_when_run(entry):
+    """Whether a shape entry is a symbolic integer whose value is known only when the layer
+    runs (it converts with ``operator.index`` but is no int)."""
+    return not isinstance(entry, (list, numbers.Integral)) and hasattr(type(entry), "__index__")
 
 
 reshape = ReshapeLayer

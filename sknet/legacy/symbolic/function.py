@@ -30,8 +30,13 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", add_nam
                             f"variables, got {type(target).__name__}")
     gradients = Apply(_gradients, (cost, targets, disconnected_inputs), {})
     gradients.cost = cost
-    items = [Apply(_item, (gradients, index), {}) for index in range(len(targets))]
+    items = [Apply(_item, (gradients, index), {}, _type_of_target(target))
+             for index, target in enumerate(targets)]
     return items if many else items[0]
+
+
+def _type_of_target(target):
+    return target.type if isinstance(target, Placeholder) else graph.type_of_tensor(target)
 
 
 def _item(values, index):
@@ -171,11 +176,12 @@ class Function:
         if len(args) != len(self.inputs):
             raise TypeError(f"theano function {self.name or ''} takes {len(self.inputs)} "
                             f"arguments ({', '.join(map(repr, self.inputs))}), got {len(args)}")
-        values = [None] * self.n_slots
+        values, bound = [None] * self.n_slots, {}
         for (slot, placeholder, needs_grad), value in zip(self.bind, args):
             if slot is not None:
-                values[slot] = _bind(placeholder, value, self.device, needs_grad)
-        graph._running.append(self)
+                values[slot] = bound[placeholder] = _bind(placeholder, value, self.device,
+                                                          needs_grad)
+        graph._running.append(bound)
         try:
             if self.grad_steps:
                 with torch.enable_grad():

@@ -11,7 +11,7 @@ from ...layers import helper as _helper
 from ...utils import SharedScalar, floatX
 from ..renames import not_supported
 
-_running = []  # non-empty while a compiled function evaluates a graph
+_running = []  # the placeholder bindings of each graph evaluation that is running
 
 
 def building():
@@ -66,6 +66,54 @@ def is_symbolic(*args, **kwargs):
                    for v in leaves(values))
 
 
+def current_bindings():
+    """Placeholder -> tensor in the evaluation that is running: a compiled function's inputs,
+    or the InputLayers' ``input_var``s fed by NeuralNet's training step."""
+    bound = dict(_running[-1]) if _running else {}
+    for layer, value in (_helper._fed_outputs[-1].items() if _helper._fed_outputs else ()):
+        variable = getattr(layer, "input_var", None)
+        if isinstance(variable, Placeholder):
+            bound.setdefault(variable, value)
+    return bound
+
+
+def evaluate(root, bindings):
+    """The value of `root` (an expression, or a container of them) with `bindings` mapping its
+    placeholders to tensors, computed at once."""
+    from .function import _topological
+    values = {}
+
+    def value_of(item):
+        if isinstance(item, Variable):
+            return values[item]
+        if isinstance(item, (list, tuple)):
+            return type(item)(value_of(i) for i in item)
+        if isinstance(item, dict):
+            return {key: value_of(i) for key, i in item.items()}
+        if isinstance(item, slice):
+            return slice(value_of(item.start), value_of(item.stop), value_of(item.step))
+        return item
+
+    _running.append(bindings)
+    try:
+        for variable in _topological([root], {}):
+            if isinstance(variable, Placeholder):
+                if variable not in bindings:
+                    raise ValueError(f"{root!r} needs input variable {variable!r}, which is "
+                                     "not bound here")
+                values[variable] = bindings[variable]
+            elif isinstance(variable, Constant):
+                values[variable] = variable.value
+            elif isinstance(variable, SharedScalarVariable):
+                values[variable] = variable.value
+            else:
+                values[variable] = variable.function(*value_of(variable.args),
+                                                     **value_of(variable.kwargs))
+    finally:
+        _running.pop()
+    return value_of(root)
+
+
 def lift(function):
     """`function` (computing on tensors) that records an `Apply` node instead when called on
     expressions, so that the same name serves Theano-style scripts and eager code."""
@@ -81,7 +129,16 @@ def lift(function):
 
 def _graph_value(value):
     """An argument as the graph keeps it: arrays become `Constant`s, shared scalars are read
-    when the graph runs, containers are converted item by item."""
+    when the graph runs, containers are converted item by item. A tensor computed from
+    parameters while the script builds expressions (``abs(l.W)``) is refused: its value would
+    never change."""
+    if isinstance(value, torch.Tensor) and value.grad_fn is not None and building():
+        raise not_supported(
+            "a tensor computed from a layer's parameters while building expressions "
+            "(abs(l.W), l.W ** 2, l.W.sum(), l.W.norm(2)) inside a theano.function graph",
+            "it was computed once, at build time, and would never change; write it with "
+            "theano.tensor instead: T.abs_(l.W), T.sqr(l.W), T.sum(l.W), l.W.norm(2) -> "
+            "T.sqrt(T.sum(T.sqr(l.W))), or lasagne.regularization.l2(l.W)")
     if isinstance(value, np.ndarray):
         return Constant(value)
     if isinstance(value, SharedScalar) and not isinstance(value, Variable):
@@ -247,6 +304,75 @@ _OPERATORS = {name: _tensor_op(getattr(operator, name)) for name in (
     "ge", "and_", "or_", "xor")}
 
 
+# ---------------------------------------------------------------------------- types
+
+_BROADCASTABLE_NAMES = {(): "scalar", (False,): "vector", (False, True): "col",
+                        (True, False): "row", (False, False): "matrix"}
+
+
+class TensorType:
+    """Theano's type of an expression: a dtype name and one broadcastable flag per axis;
+    prints as Theano's (``TensorType(float32, matrix)``) and compares by value.
+
+    >>> TensorType('float32', (False, False)), TensorType('int32', (False,)).ndim
+    (TensorType(float32, matrix), 1)
+    """
+
+    def __init__(self, dtype, broadcastable):
+        self.dtype, self.broadcastable = dtype, tuple(bool(b) for b in broadcastable)
+        self.ndim = len(self.broadcastable)
+
+    def __eq__(self, other):
+        return isinstance(other, TensorType) and (self.dtype, self.broadcastable) == (
+            other.dtype, other.broadcastable)
+
+    def __hash__(self):
+        return hash((self.dtype, self.broadcastable))
+
+    def __repr__(self):
+        pattern = _BROADCASTABLE_NAMES.get(self.broadcastable)
+        if pattern is None:
+            pattern = str(self.broadcastable) if any(self.broadcastable) else f"{self.ndim}D"
+        return f"TensorType({self.dtype}, {pattern})"
+
+
+def type_of_tensor(tensor):
+    """The `TensorType` of a tensor (axes of length 1 are the broadcastable ones)."""
+    return TensorType(str(tensor.dtype).replace("torch.", ""),
+                      [isinstance(d, int) and d == 1 for d in tensor.shape])
+
+
+def _type_of_value(value):
+    if isinstance(value, torch.Tensor):
+        return type_of_tensor(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, torch.SymInt))
+                                                for v in value):
+        return TensorType("int64", (False,))  # a shape
+    if isinstance(value, (bool, int, float, torch.SymInt, torch.SymFloat)):
+        return TensorType(np.asarray(value if isinstance(value, (bool, int, float)) else 0)
+                          .dtype.name, ())
+    raise TypeError(f"an expression gives {type(value).__name__}, which is not a tensor")
+
+
+def infer_type(variable):
+    """The `TensorType` of an expression, found by evaluating its graph once on fake tensors
+    (no data, no computation) whose unknown lengths stay symbolic."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    from torch.fx.experimental.symbolic_shapes import ShapeEnv
+    from .function import _topological
+    shapes = ShapeEnv()
+    with FakeTensorMode(shape_env=shapes, allow_non_fake_inputs=True):
+        bindings = {p: torch.empty([1 if b else shapes.create_unbacked_symint()
+                                    for b in p.broadcastable], dtype=p.torch_dtype)
+                    for p in _topological([variable], {}) if isinstance(p, Placeholder)}
+        try:
+            return _type_of_value(evaluate(variable, bindings))
+        except Exception as error:
+            raise not_supported(f"the type (ndim, dtype) of the expression {variable!r}",
+                                f"finding it failed with {type(error).__name__}: {error}"
+                                ) from error
+
+
 # ---------------------------------------------------------------------------- variables
 
 class Variable:
@@ -270,6 +396,18 @@ class Variable:
 
     def __iter__(self):
         raise TypeError(f"cannot iterate over the symbolic expression {self!r}; index it")
+
+    def __index__(self):
+        """The value of an integer expression in the evaluation that is running (a symbolic
+        size in ReshapeLayer's shape, such as Lasagne's ``l_in.input_var.shape[0]``)."""
+        if building():
+            raise TypeError(f"the symbolic expression {self!r} has no value before a function "
+                            "runs; it can be a size only inside the graph")
+        return operator.index(evaluate(self, current_bindings()))
+
+    @property
+    def type(self):
+        return TensorType(self.dtype, self.broadcastable)
 
     def __repr__(self):
         return self.name or f"<{type(self).__name__}>"
@@ -380,8 +518,6 @@ class Placeholder(Variable):
     def __repr__(self):
         return self.name or f"<{self.dtype} variable, {self.ndim} axes>"
 
-    def type_name(self):
-        return f"TensorType({self.dtype}, {self.ndim}D)"
 
 
 class Constant(Variable):
@@ -391,6 +527,7 @@ class Constant(Variable):
         array = np.asarray(value, dtype=dtype)
         self.value = torch.as_tensor(array)
         self.dtype, self.ndim, self.name = array.dtype.name, array.ndim, name
+        self.broadcastable = tuple(d == 1 for d in array.shape)
 
     def __repr__(self):
         return self.name or f"Constant({self.value.tolist()!r})"
@@ -400,13 +537,33 @@ class Apply(Variable):
     """An operation recorded for later: `function` applied to `args` and `kwargs`, in which
     variables stand for the values they will have."""
 
-    def __init__(self, function, args, kwargs):
+    def __init__(self, function, args, kwargs, type=None):
         self.function = function
         self.args = _graph_value(tuple(args))
         self.kwargs = _graph_value(dict(kwargs))
+        self._type = type
 
     def __repr__(self):
         return self.name or f"{getattr(self.function, '__name__', 'op')}(...)"
+
+    def __iter__(self):
+        """A shape of known length unpacks into its entries (``n, t, _ = x.shape``)."""
+        source = self.args[0] if self.function is shape else None
+        if not isinstance(source, Variable):
+            return super().__iter__()
+        return iter([self[axis] for axis in range(source.ndim)])
+
+    @property
+    def type(self):
+        """The `TensorType`, inferred once (`infer_type`) unless the node was built knowing
+        it."""
+        if self._type is None:
+            self._type = infer_type(self)
+        return self._type
+
+    ndim = property(lambda self: self.type.ndim)
+    dtype = property(lambda self: self.type.dtype)
+    broadcastable = property(lambda self: self.type.broadcastable)
 
 
 class SharedScalarVariable(Variable, SharedScalar):
@@ -416,7 +573,7 @@ class SharedScalarVariable(Variable, SharedScalar):
     def __init__(self, value, name=None):
         SharedScalar.__init__(self, value.item() if hasattr(value, "item") else value, name)
         self.dtype = np.asarray(self.value).dtype.name
-        self.ndim = 0
+        self.ndim, self.broadcastable = 0, ()
 
     def __bool__(self):
         return bool(self.value)
@@ -431,7 +588,7 @@ def _shared_operator(name, reflected=False):
 
     def method(self, other):
         if isinstance(other, Variable) or (building() and isinstance(other, _CONSTANTS)):
-            return variable_method(Apply(identity, (self,), {}), other)
+            return variable_method(self.as_expression(), other)
         return tensor_method(self, other)
     return method
 
@@ -485,14 +642,36 @@ class SharedVariable(nn.Parameter):
         return self.get_value()
 
     def __getitem__(self, index):
-        if _holds(index, Variable):
+        if _holds(index, Variable) or building():
             return Apply(_index, (self, index), {})
         return torch.Tensor.__getitem__(self, index)
 
-    def dimshuffle(self, *pattern):
-        return Apply(dimshuffle, (self, *pattern), {})
+    @property
+    def T(self):
+        return Variable.T.fget(self.as_expression()) if building() else torch.Tensor.T.__get__(
+            self)
+
+    def as_expression(self):
+        """This shared variable as a node of an expression, read each time the graph runs."""
+        return Apply(identity, (self,), {}, type_of_tensor(self))
+
+
+def _shared_method(name):
+    """A tensor method that, while scripts build expressions, records it on the shared
+    variable instead (``W.sum()``, ``abs(W)`` read W's value when the function runs)."""
+    tensor_method = getattr(torch.Tensor, name, None)
+
+    def method(self, *args, **kwargs):
+        if building() or tensor_method is None:
+            return getattr(Variable, name)(self.as_expression(), *args, **kwargs)
+        return tensor_method(self, *args, **kwargs)
+    method.__name__ = name
+    return method
 
 
 for _name in ("add", "sub", "mul", "truediv", "pow", "matmul"):
     setattr(SharedVariable, f"__{_name}__", _shared_operator(_name))
     setattr(SharedVariable, f"__r{_name}__", _shared_operator(_name, reflected=True))
+for _name in ("__neg__", "__abs__", "mean", "sum", "prod", "max", "min", "argmax", "argmin",
+              "var", "std", "reshape", "flatten", "dimshuffle", "clip", "dot", "norm"):
+    setattr(SharedVariable, _name, _shared_method(_name))

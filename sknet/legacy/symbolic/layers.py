@@ -3,7 +3,7 @@ InputLayer creates for itself."""
 from ...layers import helper
 from ...layers.input import InputLayer
 from ...utils import as_input_tensor, floatX
-from .graph import Apply, Placeholder, Variable, is_symbolic
+from .graph import Apply, Placeholder, TensorType, Variable, is_symbolic
 
 
 def input_variable(shape, name=None):
@@ -32,12 +32,19 @@ def get_output(layer_or_layers, inputs=None, **kwargs):
     else:
         bindings.update((layer, layer.input_var) for layer in free_inputs)
     many = isinstance(layer_or_layers, (list, tuple))
-    node = Apply(helper.get_output, (list(layer_or_layers) if many else layer_or_layers,
-                                     bindings), kwargs)
+    outputs = list(layer_or_layers) if many else [layer_or_layers]
+    node = Apply(helper.get_output, (outputs if many else layer_or_layers, bindings), kwargs,
+                 None if many else _output_type(layer_or_layers))
     node.layers = all_layers
     if many:
-        return [Apply(_item, (node, index), {}) for index in range(len(layer_or_layers))]
+        return [Apply(_item, (node, index), {}, _output_type(layer))
+                for index, layer in enumerate(outputs)]
     return node
+
+
+def _output_type(layer):
+    """A layer's output type, as Lasagne's: floatX, broadcastable where the length is 1."""
+    return TensorType(floatX, [d == 1 for d in layer.output_shape])
 
 
 def _item(values, index):
