@@ -337,9 +337,11 @@ class TensorType:
 
 
 def type_of_tensor(tensor):
-    """The `TensorType` of a tensor (axes of length 1 are the broadcastable ones)."""
+    """The `TensorType` of a tensor: axes of length 1 are broadcastable, except a parameter's
+    (Theano's shared variables broadcast along no axis)."""
+    shared = isinstance(tensor, nn.Parameter)
     return TensorType(str(tensor.dtype).replace("torch.", ""),
-                      [isinstance(d, int) and d == 1 for d in tensor.shape])
+                      [not shared and isinstance(d, int) and d == 1 for d in tensor.shape])
 
 
 def _type_of_value(value):
