@@ -82,7 +82,7 @@ def measure(X, y, grid, folds, epochs):
     return times
 
 
-def report(times, candidates, folds, epochs, samples):
+def report(times, candidates, folds, epochs, samples, load):
     serial = times["serial (n_jobs=1)"]
     lines = [
         SECTION, "",
@@ -97,6 +97,8 @@ def report(times, candidates, folds, epochs, samples):
         "run under sknet.distributed.worker_threads() and use_worker_gpu() (a NeuralNet "
         "subclass in the benchmark); 'first' includes starting the workers, 'warm' is a "
         "second sweep on the same workers; speed-ups are against the first row",
+        f"- machine load (1-minute load average) at start / end: {load[0]:.1f} / {load[1]:.1f}"
+        " (a quiet machine is near 0)",
         "",
         "| setting | first sweep s | warm sweep s | speed-up first | speed-up warm |",
         "|---------|---------------|--------------|----------------|---------------|",
@@ -135,7 +137,9 @@ def main(argv=None):
         X, y = X[::10], y[::10]
         grid, folds, epochs = {"update_learning_rate": [0.01, 0.1]}, 2, 1
     candidates = len(grid["update_learning_rate"]) * len(grid.get("update_momentum", [0]))
-    text = report(measure(X, y, grid, folds, epochs), candidates, folds, epochs, len(X))
+    load = os.getloadavg()[0]
+    times = measure(X, y, grid, folds, epochs)
+    text = report(times, candidates, folds, epochs, len(X), (load, os.getloadavg()[0]))
     print(text)
     if args.output and not args.quick:
         write_section(args.output, text)
