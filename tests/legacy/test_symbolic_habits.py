@@ -31,7 +31,7 @@ def test_symbolic_shape_unpacks_and_sizes_reshape_when_the_function_runs(shim):
     l_out = lasagne.layers.ReshapeLayer(l_dense, (batchsize, seqlen, 2))
     l_same = lasagne.layers.ReshapeLayer(l_dense, (l_in.input_var.shape[0], -1, 2))
     assert l_out.output_shape == (None, None, 2) and l_same.output_shape == (None, None, 2)
-    with pytest.raises(TypeError, match="no value before a function runs"):
+    with pytest.raises(TypeError, match="a value only while a theano.function runs"):
         operator.index(batchsize)
     f = theano.function([l_in.input_var], lasagne.layers.get_output([l_out, l_same]))
     for shape in [(4, 5, 3), (2, 7, 3)]:  # sizes change from call to call

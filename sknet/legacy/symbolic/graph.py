@@ -403,8 +403,9 @@ class Variable:
         """The value of an integer expression in the evaluation that is running (a symbolic
         size in ReshapeLayer's shape, such as Lasagne's ``l_in.input_var.shape[0]``)."""
         if building():
-            raise TypeError(f"the symbolic expression {self!r} has no value before a function "
-                            "runs; it can be a size only inside the graph")
+            raise TypeError(f"the symbolic expression {self!r} has a value only while a "
+                            "theano.function runs (NeuralNet's own forward pass does not bind "
+                            "input_var); as a ReshapeLayer size there, write [i] or -1")
         return operator.index(evaluate(self, current_bindings()))
 
     @property
