@@ -12,6 +12,7 @@ also how the epoch time grows with the number of samples. The data is random (ti
 """
 import argparse
 import datetime
+import os
 import platform
 import statistics
 import time
@@ -188,6 +189,126 @@ def time_network(name, n, epochs, device, predict_n):
             for label in labels}
 
 
+# ------------------------------------------------------------------------- small calls
+
+def digits():
+    """sklearn's load_digits (1797 x 64) scaled to [0, 1]: a small, real fit."""
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
+    return (X / 16).astype(np.float32), y.astype(np.int64)
+
+
+def digits_net(epochs):
+    return NeuralNet(layers=[("input", layers.InputLayer), ("hidden", layers.DenseLayer),
+                             ("output", layers.DenseLayer)],
+                     input_shape=(None, 64), hidden_num_units=32, output_num_units=10,
+                     output_nonlinearity=nonlinearities.softmax, update_learning_rate=0.01,
+                     update_momentum=0.9, max_epochs=epochs, device="cpu")
+
+
+def raw_digits_fit(X, y, epochs):
+    """What sknet's fit does, by hand: the same stratified 80/20 split, batches of 128 in
+    order, Nesterov momentum, validation loss and accuracy read once per epoch."""
+    from sklearn.model_selection import StratifiedKFold
+    train, valid = next(StratifiedKFold(5).split(X, y))
+    X_t, y_t = torch.as_tensor(X), torch.as_tensor(y)
+    X_train, y_train, X_valid, y_valid = X_t[train], y_t[train], X_t[valid], y_t[valid]
+    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
+    history = []
+    for _ in range(epochs):
+        model.train()
+        total = torch.zeros(())
+        for i in range(0, len(X_train), BATCH_SIZE):
+            xb, yb = X_train[i:i + BATCH_SIZE], y_train[i:i + BATCH_SIZE]
+            optimizer.zero_grad(set_to_none=True)
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total += loss.detach() * len(xb)
+        model.eval()
+        with torch.no_grad():
+            valid_total, correct = torch.zeros(()), torch.zeros(())
+            for i in range(0, len(X_valid), BATCH_SIZE):
+                logits, yb = model(X_valid[i:i + BATCH_SIZE]), y_valid[i:i + BATCH_SIZE]
+                valid_total += nn.functional.cross_entropy(logits, yb, reduction="sum")
+                correct += (logits.argmax(1) == yb).sum()
+        history.append(torch.stack([total, valid_total, correct]).tolist())
+    return model
+
+
+def alternating_medians(calls, rounds, per_round):
+    """The median over `rounds` of each call's mean duration in seconds, the calls taking
+    turns within each round (a slow phase of a shared machine falls on all of them)."""
+    times = {label: [] for label in calls}
+    for label, call in calls.items():  # warm-up
+        call()
+    for turn in range(rounds):
+        labels = list(calls)
+        for label in labels[turn % len(labels):] + labels[:turn % len(labels)]:
+            start = time.perf_counter()
+            for _ in range(per_round):
+                calls[label]()
+            times[label].append((time.perf_counter() - start) / per_round)
+    return {label: statistics.median(t) for label, t in times.items()}
+
+
+def onnx_session(net):
+    """An onnxruntime session running the net's ONNX export, or None without onnxruntime."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    import tempfile
+    from sknet import export
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "digits.onnx")
+        export.export(net, path)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = torch.get_num_threads()
+        return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def small_calls(quick=False):
+    """Rows of the small-calls table, for one torch thread and the default: predicting one
+    row (µs) and a 5-epoch fit on load_digits (s), each against the plain torch way."""
+    X, y = digits()
+    rows, default_threads = [], torch.get_num_threads()
+    rounds, per_round = (3, 20) if quick else (9, 300)
+    for threads in sorted({1, default_threads}):
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        net = digits_net(5).fit(X, y)
+        module, nonlinearity, row = net.module_, net._get_predict_nonlinearity(), X[:1]
+        tensor = torch.as_tensor(row)
+
+        def module_call():
+            with torch.inference_mode():
+                return nonlinearity(module(tensor))
+
+        calls = {"module": module_call, "sknet": lambda: net.predict_proba(row)}
+        session = onnx_session(net)
+        if session is not None:
+            name = session.get_inputs()[0].name
+            calls["onnxruntime"] = lambda: session.run(None, {name: row})
+        t = alternating_medians(calls, rounds, per_round)
+        onnx = (f"{t['onnxruntime'] * 1e6:.1f}", f"{t['onnxruntime'] / t['module']:.2f}") \
+            if session is not None else ("-", "-")
+        rows.append([threads, "predict 1 row (µs)", f"{t['module'] * 1e6:.1f}",
+                     f"{t['sknet'] * 1e6:.1f}", f"{t['sknet'] / t['module']:.2f}", *onnx])
+        fits = alternating_medians({"raw": lambda: raw_digits_fit(X, y, 5),
+                                    "sknet": lambda: digits_net(5).fit(X, y)},
+                                   3 if quick else 15, 1)
+        rows.append([threads, "fit 5 epochs, digits (s)", f"{fits['raw']:.4f}",
+                     f"{fits['sknet']:.4f}", f"{fits['sknet'] / fits['raw']:.2f}", "-", "-"])
+    torch.set_num_threads(default_threads)
+    return rows
+
+
+SMALL_HEADER = ["threads", "call", "torch", "sknet", "sknet/torch", "onnxruntime",
+                "onnxruntime/torch"]
+
+
 # ---------------------------------------------------------------------------- report
 
 def format_table(rows, header):
@@ -242,6 +363,8 @@ def main(argv=None):
         print(scaling_rows[-1], flush=True)
     scaling = format_table(scaling_rows, ["MLP samples", "raw s/epoch", "skorch s/epoch",
                                           "sknet s/epoch", "sknet/raw"])
+    small = format_table(small_calls(args.quick), SMALL_HEADER)
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     report = (f"# Benchmark results\n\n"
               f"- date: {datetime.date.today()}\n- device: {device_name(args.device)}\n"
               f"- versions: sknet {sknet.__version__}, torch {torch.__version__}, skorch "
@@ -251,7 +374,15 @@ def main(argv=None):
               f"three frameworks train side by side in one process, epoch by epoch in a rotating "
               f"order; median of {epochs} epochs after a warm-up epoch; prediction: median of 3 "
               f"passes\n\n"
-              f"{table}\n\nEpoch time against the number of samples (MLP):\n\n{scaling}\n")
+              f"- load average (1, 5, 15 min) when the report was made: {load}\n\n"
+              f"{table}\n\nEpoch time against the number of samples (MLP):\n\n{scaling}\n\n"
+              f"Small calls (CPU, 64-32-10 MLP on load_digits): predicting one row with the "
+              f"module on a prepared tensor (its output nonlinearity applied, under "
+              f"inference_mode), `predict_proba` on a NumPy row and the ONNX export in "
+              f"onnxruntime, median of 9 rounds of 300 calls taking turns; a 5-epoch fit "
+              f"(80/20 stratified split, batch 128, Nesterov, validation each epoch) by a raw "
+              f"PyTorch loop and by `NeuralNet.fit`, median of 15 fits taking turns:\n\n"
+              f"{small}\n")
     if not gpu:
         report += ("\nNo GPU was used for this run: the GPU targets (sknet/raw <= 1.15, sknet "
                    "at least 3x faster than skorch on the MLP) are unchecked here; run this "

@@ -19,6 +19,13 @@ def num_samples(data):
     return len(data)
 
 
+def slices_only(iterator):
+    """Whether `iterator` only slices its data in order or by a permutation (BatchIterator's own
+    ``__iter__`` and ``transform``), so that the rows may be taken without it."""
+    kind = type(iterator)
+    return kind.__iter__ is BatchIterator.__iter__ and kind.transform is BatchIterator.transform
+
+
 class BatchIterator:
     """BatchIterator(batch_size, shuffle=False, seed=42)
 

@@ -16,7 +16,7 @@ from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 
-from .batching import BatchIterator, TrainSplit, num_samples
+from .batching import TrainSplit, num_samples, slices_only
 from .layers import feeding
 from .objectives import categorical_crossentropy
 from .regularization import l1 as l1_penalty
@@ -110,9 +110,7 @@ class TrainingLoop:
         """The data as tensors on the device, moved once, when `iterator` only slices it (no
         `transform`) and it fits: batches are then views or device-side gathers, with no copy
         per batch. Otherwise the data as it is: batches are copied to the device one by one."""
-        plain = (type(iterator).__iter__ is BatchIterator.__iter__
-                 and type(iterator).transform is BatchIterator.transform)
-        if not plain or not self._fits_on_device(arrays):
+        if not slices_only(iterator) or not self._fits_on_device(arrays):
             return arrays
         return tuple(None if a is None else self._to_device(a) for a in arrays)
 

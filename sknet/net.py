@@ -17,7 +17,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
-from .batching import BatchIterator, TrainSplit, num_samples
+from .batching import BatchIterator, TrainSplit, num_samples, slices_only
 from .build import Layers, build_layers, factory_parameters, network_output
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Layer, Network, get_all_params, get_output
@@ -579,21 +579,55 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
 
     def _get_predict_nonlinearity(self):
         self.check_is_fitted()
-        return self.layers_[-1].nonlinearity if self.module_.logits else identity
+        return self._output_nonlinearity()
+
+    def _output_nonlinearity(self):
+        """What predict applies to the module's output: the output layer's nonlinearity when
+        the module returns logits (read from the module: `layers_` is rebuilt per access)."""
+        module = self.module_
+        return next(reversed(module.layers.values())).nonlinearity if module.logits else identity
 
     def predict_proba(self, X):
         """The network output for X (class probabilities for a softmax classifier), computed
         in test batches and gathered on the device."""
-        self.check_is_fitted()
-        (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
-        nonlinearity = self._get_predict_nonlinearity()
+        if self.__dict__.get("module_") is None:
+            self.check_is_fitted()
+        nonlinearity = self._output_nonlinearity()
+        batch = self._single_plain_batch(X)
+        if batch is None:
+            (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         self._set_training(False)
-        with torch.no_grad():
-            outputs = [nonlinearity(self._forward(self._to_device(Xb)))
-                       for Xb, _ in self.batch_iterator_test_(X)]
+        with torch.inference_mode():
+            if batch is not None:
+                outputs = [nonlinearity(self._forward(batch))]
+            else:
+                outputs = [nonlinearity(self._forward(self._to_device(Xb)))
+                           for Xb, _ in self.batch_iterator_test_(X)]
         if isinstance(outputs[0], list):  # several output layers: one array each
-            return [to_numpy(torch.cat(batches)) for batches in zip(*outputs)]
-        return to_numpy(torch.cat(outputs))
+            return [_joined(batches).cpu().numpy() for batches in zip(*outputs)]
+        return _joined(outputs).cpu().numpy()
+
+    def _single_plain_batch(self, X):
+        """X on the device when it is the common small call: one finite float32 ndarray of the
+        InputLayer's shape with at most one test batch of rows, for a test iterator that only
+        slices in order. Such X needs none of check_X's conversions and its one batch is X
+        itself, so both are skipped; None for anything else (the general path)."""
+        iterator = self.batch_iterator_test_
+        inputs = self.module_.input_layers
+        if (type(X) is not np.ndarray or X.dtype != np.float32 or len(inputs) != 1
+                or not slices_only(iterator) or iterator.shuffle):
+            return None
+        expected = inputs[0].shape
+        if (X.ndim != len(expected) or not 0 < len(X) <= iterator.batch_size
+                or any(want is not None and want != have
+                       for want, have in zip(expected[1:], X.shape[1:]))):
+            return None
+        if self.check_input and not np.isfinite(X).all():
+            return None  # check_X names the bad values
+        plain_host = self.device == "cpu" and X.flags.c_contiguous and X.flags.writeable
+        batch = torch.from_numpy(X) if plain_host else self._to_device(X)
+        iterator.__dict__.update(X=batch, y=None)  # as binding it would: len() is this data's
+        return batch
 
     def predict(self, X):
         """Class labels (argmax of `predict_proba`), or the outputs for regression."""
@@ -619,11 +653,11 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         layer = self.layers_[layer] if isinstance(layer, (str, int)) else layer
         (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         outputs = []
-        with torch.no_grad():
+        with torch.inference_mode():
             for Xb, _ in self.batch_iterator_test_(X):
                 inputs = self._bind_inputs(self._to_device(Xb))
                 outputs.append(get_output(layer, inputs, deterministic=True).cpu())
-        return to_numpy(torch.cat(outputs))
+        return to_numpy(_joined(outputs))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -641,6 +675,11 @@ def _reject_fitted_names(kwargs):
     if fitted:
         raise ValueError(f"Unused kwarg: {', '.join(fitted)} (names ending in '_' are kept for "
                          "attributes that fit sets)")
+
+
+def _joined(batches):
+    """The batches' outputs as one tensor (a single batch as it is, without a copy)."""
+    return batches[0] if len(batches) == 1 else torch.cat(batches)
 
 
 def _seeded(iterator, seed):

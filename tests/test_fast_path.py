@@ -89,3 +89,32 @@ def test_data_that_does_not_fit_on_the_device_streams_with_the_same_results(monk
     np.testing.assert_allclose([h["train_loss"] for h in streamed.train_history_],
                                [h["train_loss"] for h in fast.train_history_], rtol=1e-6)
     np.testing.assert_allclose(streamed.predict_proba(X), fast.predict_proba(X), rtol=1e-6)
+
+
+def test_one_batch_predict_path_returns_what_the_general_path_returns(monkeypatch):
+    X, y = classification_data()
+    net = mlp(max_epochs=2).fit(X, y)
+    rows = [X[:1], X[:7], np.asfortranarray(X[:5]), X[:3].copy()]
+    rows[3].flags.writeable = False
+    fast = [net.predict_proba(r) for r in rows] + [net.predict(X[:4])]
+    assert net._single_plain_batch(X[:1]) is not None  # the fast path served these calls
+    assert len(net.batch_iterator_test_) == 1  # bound to the last data, as the iterator does
+    monkeypatch.setattr(type(net), "_single_plain_batch", lambda self, X: None)
+    general = [net.predict_proba(r) for r in rows] + [net.predict(X[:4])]
+    for got, expected in zip(fast, general):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_one_batch_predict_path_keeps_the_input_checks():
+    X, y = classification_data()
+    net = mlp(max_epochs=1).fit(X, y)
+    bad = X[:2].copy()
+    bad[1, 0] = np.nan
+    with pytest.raises(ValueError, match="X holds 1 NaN or infinite value"):
+        net.predict_proba(bad)
+    with pytest.raises(ValueError, match="features"):
+        net.predict_proba(X[:2, :-1])
+    with pytest.raises(ValueError, match="shape"):
+        net.predict_proba(X[0])
+    assert net._single_plain_batch(X[:0]) is None  # empty X: check_X names it
+    assert net._single_plain_batch(X[:2].astype(np.float64)) is None  # converted by check_X
