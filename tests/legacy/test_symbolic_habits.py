@@ -5,6 +5,7 @@ import operator
 
 import numpy as np
 import pytest
+import torch
 
 from sknet import legacy
 from sknet.legacy import renames
@@ -96,6 +97,8 @@ def test_unary_ops_and_methods_on_shared_variables_read_the_value_when_run(shim)
                 np.sqrt((value ** 2).sum()), value.max(axis=0), np.abs(value).sum()]
     for got, want in zip(views(), expected):
         np.testing.assert_allclose(got, want, rtol=1e-6)
+    rows = V[torch.tensor([1, 0])]  # an EmbeddingLayer's lookup with data computes at once
+    assert isinstance(rows, torch.Tensor) and rows.tolist() == value[[1, 0]].tolist()
     # an L1 term on a shared weight trains call after call (no stale value, no in-place error)
     x = T.matrix("x")
     cost = T.mean(T.dot(x, V)) + 0.5 * abs(V).sum()

@@ -645,8 +645,8 @@ class SharedVariable(nn.Parameter):
         return self.get_value()
 
     def __getitem__(self, index):
-        if _holds(index, Variable) or building():
-            return Apply(_index, (self, index), {})
+        if _holds(index, Variable) or (building() and not _holds(index, torch.Tensor)):
+            return Apply(_index, (self, index), {})  # a data tensor index: a layer computing
         return torch.Tensor.__getitem__(self, index)
 
     @property
