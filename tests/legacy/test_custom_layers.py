@@ -199,3 +199,23 @@ def test_outside_the_shim_nothing_changes(shim):
     with pytest.raises(RuntimeError, match="requires grad"):
         np.asarray(torch.zeros(1, requires_grad=True))
     legacy.install()
+
+
+def test_custom_merge_layer_sees_each_input_with_theano_methods(shim):
+    import lasagne
+    import theano.tensor as T
+
+    class FlatConcat(lasagne.layers.MergeLayer):
+        def get_output_for(self, inputs, **kwargs):
+            return T.concatenate([x.flatten(2) for x in inputs], axis=1)
+
+        def get_output_shape_for(self, input_shapes):
+            return (input_shapes[0][0], sum(int(np.prod(s[1:])) for s in input_shapes))
+
+    l_a, l_b = lasagne.layers.InputLayer((None, 2, 3, 4)), lasagne.layers.InputLayer((None, 5, 2))
+    layer = FlatConcat([l_a, l_b])
+    a = np.random.RandomState(0).randn(3, 2, 3, 4).astype("float32")
+    b = np.random.RandomState(1).randn(3, 5, 2).astype("float32")
+    output = lasagne.layers.get_output(layer, {l_a: a, l_b: b})
+    assert type(output) is torch.Tensor
+    np.testing.assert_array_equal(output.eval(), np.hstack([a.reshape(3, -1), b.reshape(3, -1)]))
