@@ -103,14 +103,20 @@ def test_dask_workers_run_one_torch_thread_per_task_thread_and_take_their_gpu(da
     assert {(name, device) for *_, device, name in results} == {(0, "cuda:0"), (1, "cuda:1")}
 
 
-def test_grid_search_on_the_embedded_dask_cluster_fits_every_candidate(dask_client):
+def test_a_seeded_grid_search_on_the_dask_cluster_scores_as_the_serial_one(dask_client):
     from sklearn.model_selection import GridSearchCV
     X, y = classification_data(n=120)
-    search = GridSearchCV(mlp(max_epochs=2, train_split=None),
-                          {"hidden_num_units": [4, 8]}, cv=2, n_jobs=2).fit(X, y)
-    assert search.cv_results_["params"] == [{"hidden_num_units": 4}, {"hidden_num_units": 8}]
-    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
-    assert search.best_estimator_.predict(X).shape == (120,)
+
+    def search():
+        return GridSearchCV(mlp(max_epochs=2, random_state=0), {"hidden_num_units": [4, 8]},
+                            cv=2, n_jobs=2).fit(X, y)
+    on_dask = search()
+    with joblib.parallel_config(backend="sequential"):
+        serial = search()
+    assert on_dask.cv_results_["params"] == [{"hidden_num_units": 4}, {"hidden_num_units": 8}]
+    for key in ("split0_test_score", "split1_test_score"):
+        np.testing.assert_array_equal(on_dask.cv_results_[key], serial.cv_results_[key])
+    assert on_dask.best_estimator_.predict(X).shape == (120,)
 
 
 def test_dask_backend_takes_cluster_options_only_for_the_embedded_cluster():
