@@ -35,6 +35,8 @@ _THEANO_METHODS = {
 
 
 def _method(name, theano_version):
+    """Method `name`: `theano_version` for scripts, torch's own (if torch has one) for sknet's
+    and torch's code."""
     torch_version = getattr(torch.Tensor, name, None)
 
     def method(self, *args, **kwargs):
