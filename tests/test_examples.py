@@ -135,3 +135,13 @@ def test_affine_iterator_leaves_test_batches_alone(augment):
     iterator.test = False
     Xb, _ = next(iter(iterator))
     assert not np.allclose(np.sort(Xb, axis=None), np.sort(X, axis=None))
+
+
+def test_sweep_cluster_quick_run_on_an_embedded_dask_cluster(run_example):
+    pytest.importorskip("distributed", reason="dask[distributed] is in the dev extra")
+    out = run_example("sweep_cluster", "--quick")
+    assert out[0].startswith("cluster: 2 workers at tcp://127.0.0.1:")
+    assert out[1].split() == ["update_learning_rate", "mean_test_score", "std_test_score",
+                              "rank_test_score", "mean_fit_time"]
+    assert out[-1].startswith("test accuracy of the best net: ")
+    assert 0 < last_number(out) <= 1
