@@ -17,7 +17,6 @@ import argparse
 import datetime
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +29,8 @@ from sknet import NeuralNet, layers, nonlinearities
 from sknet.datasets import load_mnist_sample
 from sknet.distributed import dask_backend, use_worker_gpu, worker_threads
 from sknet.updates import nesterov_momentum
+
+from report import replace_section
 
 SECTION = "## Sweeps"
 
@@ -109,20 +110,6 @@ def report(times, candidates, folds, epochs, samples, load):
     return "\n".join(lines) + "\n"
 
 
-def write_section(path, text):
-    """Put the report in `path` in place of an earlier run's "## Sweeps" section (at the end
-    when there is none), keeping every other section; written atomically."""
-    old = path.read_text() if path.exists() else ""
-    before, found, rest = old.partition("\n" + SECTION + "\n")
-    after = rest[rest.find("\n## ") + 1:] if found and "\n## " in rest else ""
-    parts = [before.rstrip("\n"), text.rstrip("\n"), after.rstrip("\n")]
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as new:
-        new.write("\n\n".join(part for part in parts if part) + "\n")
-        new.flush()
-        os.fsync(new.fileno())
-    os.replace(new.name, path)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run on little data")
@@ -142,7 +129,7 @@ def main(argv=None):
     text = report(times, candidates, folds, epochs, len(X), (load, os.getloadavg()[0]))
     print(text)
     if args.output and not args.quick:
-        write_section(args.output, text)
+        replace_section(args.output, SECTION, text)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,8 @@ warm-up epoch. The data is random (timing only).
 """
 import argparse
 import datetime
-import os
 import platform
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,6 +25,8 @@ import torch
 import sknet
 from sknet import BatchIterator, NeuralNet, legacy
 from sknet.net import DEFAULT_DEVICE
+
+from report import replace_section
 
 BATCH_SIZE = 500
 SECTION = "## Symbolic Lasagne (theano.function)"
@@ -138,18 +138,7 @@ def main():
     text = report(rows, epochs)
     print(text)
     if args.output and not args.quick:
-        write_section(args.output, text)
-
-
-def write_section(path, text):
-    """Put the report at the end of `path` in place of an earlier run's (atomically)."""
-    old = path.read_text() if path.exists() else ""
-    kept = old.split("\n" + SECTION + "\n")[0].rstrip("\n")
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as new:
-        new.write((kept + "\n\n" if kept else "") + text)
-        new.flush()
-        os.fsync(new.fileno())
-    os.replace(new.name, path)
+        replace_section(args.output, SECTION, text)
 
 
 if __name__ == "__main__":
