@@ -119,6 +119,21 @@ def test_a_seeded_grid_search_on_the_dask_cluster_scores_as_the_serial_one(dask_
     assert on_dask.best_estimator_.predict(X).shape == (120,)
 
 
+def test_a_seeded_grid_search_in_loky_workers_scores_as_the_serial_one():
+    from sklearn.model_selection import GridSearchCV
+    X, y = classification_data(n=120)
+    grid = {"hidden_num_units": [4, 8], "update_learning_rate": [0.01, 0.1]}
+
+    def search(backend):
+        with joblib.parallel_config(backend=backend):
+            return GridSearchCV(mlp(max_epochs=2, random_state=0), grid, cv=3,
+                                n_jobs=2).fit(X, y)
+    on_loky, serial = search("loky"), search("sequential")
+    np.testing.assert_allclose(on_loky.cv_results_["mean_test_score"],
+                               serial.cv_results_["mean_test_score"], rtol=0, atol=1e-6)
+    assert on_loky.best_params_ == serial.best_params_
+
+
 def test_dask_backend_takes_cluster_options_only_for_the_embedded_cluster():
     pytest.importorskip("distributed")
     with pytest.raises(TypeError, match=r"scheduler='tcp://host:8786' and \['n_workers'\]"):
