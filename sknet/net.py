@@ -1,5 +1,6 @@
 """NeuralNet: nolearn's declarative estimator, trained by skorch (the loop is `sknet.loop`)."""
 import copy
+import functools
 import inspect
 import warnings
 from collections import OrderedDict
@@ -238,7 +239,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
 
     def _extra_kwargs(self):
         """The keyword arguments beyond the constructor's named ones, with more_params."""
-        named = set(inspect.signature(NeuralNet.__init__).parameters)
+        named = _constructor_names()
         extra = {k: v for k, v in self.get_params(deep=False).items()
                  if k not in named and not self._routed_to_skorch(k)}
         extra.update(self.more_params or {})
@@ -675,6 +676,12 @@ def _reject_fitted_names(kwargs):
     if fitted:
         raise ValueError(f"Unused kwarg: {', '.join(fitted)} (names ending in '_' are kept for "
                          "attributes that fit sets)")
+
+
+@functools.cache
+def _constructor_names():
+    """NeuralNet's named constructor arguments (read once: a signature costs ~0.1 ms per fit)."""
+    return frozenset(inspect.signature(NeuralNet.__init__).parameters)
 
 
 def _joined(batches):
