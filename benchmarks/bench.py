@@ -4,6 +4,9 @@ same data and device, and print the report (written to a file only when asked wi
 Per network: the median epoch time after a warm-up epoch (training on 80% and validating on 20%,
 batch 128, Nesterov momentum, as nolearn's defaults do) and prediction throughput; for the MLP
 also how the epoch time grows with the number of samples. The data is random (timing only).
+Then the small calls, on the CPU: predicting one row (the module on a prepared tensor,
+`predict_proba`, onnxruntime when installed) and a 5-epoch fit on load_digits (a raw PyTorch loop
+against `NeuralNet.fit`), with one torch thread and with the default.
 
     python benchmarks/bench.py              # CPU: a few minutes on 2 cores; prints the report
     python benchmarks/bench.py --output benchmarks/RESULTS.md   # and writes it there
@@ -253,20 +256,24 @@ def alternating_medians(calls, rounds, per_round):
     return {label: statistics.median(t) for label, t in times.items()}
 
 
-def onnx_session(net):
-    """An onnxruntime session running the net's ONNX export, or None without onnxruntime."""
+def onnx_sessions(net, thread_counts):
+    """{threads: onnxruntime session} running the net's ONNX export, {} without onnxruntime."""
     try:
         import onnxruntime
     except ImportError:
-        return None
+        return {}
     import tempfile
     from sknet import export
+    sessions = {}
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "digits.onnx")
         export.export(net, path)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = torch.get_num_threads()
-        return onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        for threads in thread_counts:
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = threads
+            sessions[threads] = onnxruntime.InferenceSession(
+                path, options, providers=["CPUExecutionProvider"])
+    return sessions
 
 
 def small_calls(quick=False):
@@ -274,33 +281,34 @@ def small_calls(quick=False):
     row (µs) and a 5-epoch fit on load_digits (s), each against the plain torch way."""
     X, y = digits()
     rows, default_threads = [], torch.get_num_threads()
-    rounds, per_round = (3, 20) if quick else (9, 300)
-    for threads in sorted({1, default_threads}):
+    rounds, per_round, fits = (3, 20, 3) if quick else (9, 300, 15)
+    thread_counts = sorted({1, default_threads})
+    torch.manual_seed(0)
+    net = digits_net(5).fit(X, y)
+    sessions = onnx_sessions(net, thread_counts)
+    module, nonlinearity, row = net.module_, net._get_predict_nonlinearity(), X[:1]
+    tensor = torch.as_tensor(row)
+
+    def module_call():
+        with torch.inference_mode():
+            return nonlinearity(module(tensor))
+
+    for threads in thread_counts:
         torch.set_num_threads(threads)
-        torch.manual_seed(0)
-        net = digits_net(5).fit(X, y)
-        module, nonlinearity, row = net.module_, net._get_predict_nonlinearity(), X[:1]
-        tensor = torch.as_tensor(row)
-
-        def module_call():
-            with torch.inference_mode():
-                return nonlinearity(module(tensor))
-
         calls = {"module": module_call, "sknet": lambda: net.predict_proba(row)}
-        session = onnx_session(net)
-        if session is not None:
+        if sessions:
+            session = sessions[threads]
             name = session.get_inputs()[0].name
             calls["onnxruntime"] = lambda: session.run(None, {name: row})
         t = alternating_medians(calls, rounds, per_round)
         onnx = (f"{t['onnxruntime'] * 1e6:.1f}", f"{t['onnxruntime'] / t['module']:.2f}") \
-            if session is not None else ("-", "-")
+            if sessions else ("-", "-")
         rows.append([threads, "predict 1 row (µs)", f"{t['module'] * 1e6:.1f}",
                      f"{t['sknet'] * 1e6:.1f}", f"{t['sknet'] / t['module']:.2f}", *onnx])
-        fits = alternating_medians({"raw": lambda: raw_digits_fit(X, y, 5),
-                                    "sknet": lambda: digits_net(5).fit(X, y)},
-                                   3 if quick else 15, 1)
-        rows.append([threads, "fit 5 epochs, digits (s)", f"{fits['raw']:.4f}",
-                     f"{fits['sknet']:.4f}", f"{fits['sknet'] / fits['raw']:.2f}", "-", "-"])
+        fit = alternating_medians({"raw": lambda: raw_digits_fit(X, y, 5),
+                                   "sknet": lambda: digits_net(5).fit(X, y)}, fits, 1)
+        rows.append([threads, "fit 5 epochs, digits (s)", f"{fit['raw']:.4f}",
+                     f"{fit['sknet']:.4f}", f"{fit['sknet'] / fit['raw']:.2f}", "-", "-"])
     torch.set_num_threads(default_threads)
     return rows
 

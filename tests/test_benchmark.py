@@ -12,3 +12,8 @@ def test_benchmark_quick_run_prints_a_table_with_ratios():
     assert "sknet/raw" in header and "sknet/skorch" in header
     row = next(line for line in lines if line.startswith("|     mlp"))
     assert len(row.split("|")) == len(header.split("|"))
+    small = next(line for line in lines if line.startswith("| threads"))
+    assert "sknet/torch" in small and "onnxruntime/torch" in small
+    for call in ("predict 1 row (µs)", "fit 5 epochs, digits (s)"):
+        row = next(line for line in lines if call in line)
+        assert len(row.split("|")) == len(small.split("|"))
