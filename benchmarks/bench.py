@@ -366,8 +366,9 @@ def main(argv=None):
     for n in (10_000, 25_000, 50_000) if complete else ():
         n = max(int(n * scale), 4 * BATCH_SIZE)
         results = time_network("mlp", n, epochs, args.device, predict_n=BATCH_SIZE)
+        ratio = results["sknet"]["epoch"] / results["raw PyTorch"]["epoch"]
         scaling_rows.append([n] + [f"{results[k]['epoch']:.3f}" for k in TRAINERS]
-                            + [f"{results['sknet']['epoch'] / results['raw PyTorch']['epoch']:.2f}"])
+                            + [f"{ratio:.2f}"])
         print(scaling_rows[-1], flush=True)
     scaling = format_table(scaling_rows, ["MLP samples", "raw s/epoch", "skorch s/epoch",
                                           "sknet s/epoch", "sknet/raw"])
