@@ -1,5 +1,6 @@
 """Functions over whole layer graphs (Lasagne's helpers) and `Network`, the graph as one module."""
 import inspect
+import threading
 import warnings
 from contextlib import contextmanager
 from difflib import get_close_matches
@@ -69,7 +70,19 @@ def get_all_layers(layer, treat_as_input=None):
     return result
 
 
-_fed_outputs = []
+class _Feeding(threading.local):
+    """The stack of fed outputs, one per thread: several threads may predict at once."""
+
+    def __init__(self):
+        self.stack = []
+
+
+_feeding = _Feeding()
+
+
+def fed_outputs():
+    """This thread's fed outputs, innermost last (see `feeding`)."""
+    return _feeding.stack
 
 
 @contextmanager
@@ -79,11 +92,12 @@ def feeding(outputs):
     symbolic inputs were bound. NeuralNet feeds the current batch and the network output it
     already computed, so an objective written for nolearn (``get_output(layers[-1])``) works
     without a second forward pass."""
-    _fed_outputs.append(outputs)
+    stack = _feeding.stack
+    stack.append(outputs)
     try:
         yield
     finally:
-        _fed_outputs.pop()
+        stack.pop()
 
 
 def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
@@ -100,11 +114,12 @@ def get_output(layer_or_layers, inputs=None, deterministic=False, **kwargs):
     >>> get_output(l_out, np.array([[1.0, 2.0, 3.0]]))
     tensor([[6., 6.]], grad_fn=<AddmmBackward0>)
     """
-    if inputs is None and _fed_outputs and not isinstance(layer_or_layers, (list, tuple)):
-        fed = _fed_outputs[-1].get(layer_or_layers)
+    fed_stack = _feeding.stack
+    if inputs is None and fed_stack and not isinstance(layer_or_layers, (list, tuple)):
+        fed = fed_stack[-1].get(layer_or_layers)
         if fed is not None:
             return fed  # the layer's output is given: nothing to compute
-    given = dict(_fed_outputs[-1]) if _fed_outputs and inputs is None else {}
+    given = dict(fed_stack[-1]) if fed_stack and inputs is None else {}
     if isinstance(inputs, dict):
         given.update(inputs)
     all_layers = get_all_layers(layer_or_layers, given.keys())
@@ -297,10 +312,16 @@ class Network(nn.Module):
                                  f"{sorted(n for n in self._by_name if n)}")
             values[self._by_name[name]] = value
         deterministic = not self.training
-        for layer, incoming in self._plan:
-            layer_input = ([values[l] for l in incoming] if isinstance(incoming, list)
-                           else values[incoming])
-            values[layer] = layer.get_output_for(layer_input, deterministic=deterministic)
+        # fed while computing: legacy code then computes at once, reading input_var's values
+        stack = _feeding.stack
+        stack.append(values)
+        try:
+            for layer, incoming in self._plan:
+                layer_input = ([values[l] for l in incoming] if isinstance(incoming, list)
+                               else values[incoming])
+                values[layer] = layer.get_output_for(layer_input, deterministic=deterministic)
+        finally:
+            stack.pop()
         outputs = self._plan_outputs
         result = ([values[l] for l in outputs] if isinstance(outputs, (list, tuple))
                   else values[outputs])

@@ -25,14 +25,6 @@ from .test_scripts import SCRIPTS
 GUIDE = "docs/porting.md, section 'Python 2 scripts'"
 
 
-@pytest.fixture
-def shim():
-    renames._warned.clear()
-    legacy.install()
-    yield
-    legacy.uninstall()
-
-
 def run_python2(source, filename="old.py"):
     """The globals after running `source` as the shim runs a file (converted if Python 2)."""
     code, converted = compile_source(source, filename)

@@ -10,17 +10,8 @@ import pytest
 import torch
 
 from sknet import legacy
-from sknet.legacy import renames
 
 SCRIPTS = Path(__file__).parent / "scripts"
-
-
-@pytest.fixture
-def shim():
-    renames._warned.clear()
-    legacy.install()
-    yield
-    legacy.uninstall()
 
 
 @pytest.fixture(scope="module")

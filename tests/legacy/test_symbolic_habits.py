@@ -7,16 +7,6 @@ import numpy as np
 import pytest
 import torch
 
-from sknet import legacy
-from sknet.legacy import renames
-
-
-@pytest.fixture
-def shim():
-    renames._warned.clear()
-    legacy.install()
-    yield
-    legacy.uninstall()
 
 
 def test_symbolic_shape_unpacks_and_sizes_reshape_when_the_function_runs(shim):
@@ -46,6 +36,26 @@ def test_symbolic_shape_unpacks_and_sizes_reshape_when_the_function_runs(shim):
     l_seq = lasagne.layers.ReshapeLayer(l_step, (batchsize, seqlen, 4))
     out = theano.function([l_in.input_var], lasagne.layers.get_output(l_seq))(X)
     assert out.shape == (2, 7, 4)
+
+
+def test_a_nolearn_net_with_symbolic_reshape_sizes_fits_and_predicts(shim):
+    # NeuralNet's own forward binds input_var to the batch, as theano.function does
+    import lasagne
+    from lasagne.layers import DenseLayer, InputLayer, ReshapeLayer
+    from nolearn.lasagne import NeuralNet
+    l_in = InputLayer((None, 6, 4), name="input")
+    batchsize, _, _ = l_in.input_var.shape
+    l_rows = DenseLayer(ReshapeLayer(l_in, (-1, 4)), 3, nonlinearity=None, name="rows")
+    l_back = ReshapeLayer(l_rows, (batchsize, 18))
+    l_out = DenseLayer(l_back, 2, nonlinearity=lasagne.nonlinearities.softmax, name="output")
+    X, y = np.random.rand(40, 6, 4).astype(np.float32), np.arange(40) % 2
+    net = NeuralNet(l_out, update_learning_rate=0.01, max_epochs=2).fit(X, y)
+    assert l_back.output_shape == (None, 18) and len(net.train_history_) == 2
+    rows = X[:5].reshape(-1, 4) @ net.layers_["rows"].W.get_value() \
+        + net.layers_["rows"].b.get_value()
+    logits = rows.reshape(5, 18) @ l_out.W.get_value() + l_out.b.get_value()
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(net.predict_proba(X[:5]), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_expressions_carry_ndim_dtype_broadcastable_and_type(shim):

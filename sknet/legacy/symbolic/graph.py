@@ -18,7 +18,7 @@ def building():
     """Whether scripts are building expressions: not while a compiled function runs and not
     while NeuralNet's own training step feeds data (there, Theano-style calls compute at
     once, on tensors)."""
-    return not _running and not _helper._fed_outputs
+    return not _running and not _helper.fed_outputs()
 
 
 def torch_dtype(dtype):
@@ -70,7 +70,8 @@ def current_bindings():
     """Placeholder -> tensor in the evaluation that is running: a compiled function's inputs,
     or the InputLayers' ``input_var``s fed by NeuralNet's training step."""
     bound = dict(_running[-1]) if _running else {}
-    for layer, value in (_helper._fed_outputs[-1].items() if _helper._fed_outputs else ()):
+    fed = _helper.fed_outputs()
+    for layer, value in (fed[-1].items() if fed else ()):
         variable = getattr(layer, "input_var", None)
         if isinstance(variable, Placeholder):
             bound.setdefault(variable, value)

@@ -54,7 +54,7 @@ def _item(values, index):
 def _symbolic_request(layer_or_layers, inputs):
     if inputs is not None:
         return is_symbolic(inputs)
-    if helper._fed_outputs:
+    if helper.fed_outputs():
         return False
     layers = helper.get_all_layers(layer_or_layers)
     return any(isinstance(l, InputLayer) and isinstance(l.input_var, Variable) for l in layers)
