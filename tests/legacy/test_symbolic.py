@@ -264,3 +264,15 @@ def test_gpu_probes_answer_from_torch(shim):
     if not torch.cuda.is_available():
         with pytest.raises(ImportError, match=r"module theano\.sandbox\.cuda .*porting"):
             import theano.sandbox.cuda  # noqa
+
+
+def test_tensordot_sums_over_the_given_axes_as_numpy(shim):
+    import theano
+    import theano.tensor as T
+    a = np.random.rand(2, 3, 4).astype(np.float32)
+    b = np.random.rand(3, 4, 5).astype(np.float32)
+    x, y = T.tensor3("x"), T.tensor3("y")
+    f = theano.function([x, y], [T.tensordot(x, y), T.tensordot(x, y, axes=([1], [0]))])
+    full, one_axis = f(a, b)
+    np.testing.assert_allclose(full, np.tensordot(a, b, axes=2), rtol=1e-5)
+    np.testing.assert_allclose(one_axis, np.tensordot(a, b, axes=([1], [0])), rtol=1e-5)

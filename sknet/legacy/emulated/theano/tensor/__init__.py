@@ -96,6 +96,13 @@ clip, dot, cast = lift(graph.clip), lift(graph.dot), lift(graph.astype)
 
 
 @lift
+def tensordot(a, b, axes=2):
+    """Sum of products over the last `axes` axes of `a` and the first of `b` (or the axis
+    lists ``axes=([...], [...])``), as NumPy's tensordot."""
+    return torch.tensordot(*_promoted(a, b), dims=axes)
+
+
+@lift
 def sqr(x):
     """x * x, elementwise."""
     return _tensor(x) * _tensor(x)
