@@ -146,7 +146,7 @@ def worker_device(device):
     >>> worker_device('cpu')
     'cpu'
     """
-    if torch.device(device) != torch.device("cuda") or not torch.cuda.is_available():
+    if str(device) != "cuda" or not torch.cuda.is_available():  # never parse: fit checks it
         return device
     count = torch.cuda.device_count()
     ray_gpu = _ray_gpu()

@@ -20,6 +20,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
 from .build import Layers, build_layers, factory_parameters, network_output
+from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Layer, Network, get_all_params, get_output
 from .loop import TrainingLoop, weight_penalty
@@ -491,6 +492,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         Ctrl-C stops training and keeps the net as trained so far (the history lists the
         finished epochs); Ctrl-C during a handler's file write is raised (`InterruptedWrite`).
         """
+        use_worker_gpu(self.device)  # in a sweep's worker: this worker's GPU
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
             self._warn_if_discarding_nolearn_training()
@@ -514,6 +516,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
 
     def partial_fit(self, X, y, classes=None, epochs=1):
         """Continue training for `epochs` epochs (one by default), initializing if needed."""
+        use_worker_gpu(self.device)
         if not self.initialized_:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=False)
@@ -545,7 +548,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self._resume_random_state()
         self.notify("on_train_begin", X=X, y=y)
         try:
-            self.fit_loop(X, y, epochs=epochs)
+            with worker_threads():  # in a sweep's worker: torch on the worker's share of cores
+                self.fit_loop(X, y, epochs=epochs)
         except KeyboardInterrupt as interrupt:
             self._drop_unfinished_epoch()
             if isinstance(interrupt, InterruptedWrite):

@@ -42,6 +42,18 @@ def _worker_report(preset, gpus):
     return report + (worker_device("cuda"),)
 
 
+def _fit_in_worker(preset):
+    """In a worker whose torch runs `preset` threads: the thread counts a net's fit trains
+    with (read by a handler each epoch) and the count after the fit."""
+    torch.set_num_threads(preset)
+    seen = []
+    X, y = classification_data(n=60)
+    mlp(max_epochs=2, on_epoch_finished=[lambda net, history: seen.append(
+        torch.get_num_threads())]).fit(X, y)
+    time.sleep(0.2)  # keep this worker busy, so that the next task goes to the other one
+    return seen, torch.get_num_threads()
+
+
 # ---------------------------------------------------------------------- outside workers
 
 def test_outside_workers_nothing_changes():
@@ -60,6 +72,14 @@ def test_loky_workers_run_torch_on_their_share_restore_it_and_take_a_gpu_each():
         assert name.startswith("LokyProcess-")
         assert device == f"cuda:{(int(name.rsplit('-', 1)[1]) - 1) % 4}"
     assert len({name for *_, name, _ in results}) == 2
+
+
+def test_a_fit_in_a_loky_worker_trains_on_the_workers_share_of_threads():
+    results = joblib.Parallel(n_jobs=2, backend="loky")(
+        joblib.delayed(_fit_in_worker)(3) for _ in range(2))
+    share = max(joblib.cpu_count() // 2, 1)
+    assert results == [([share, share], 3)] * 2
+    assert _fit_in_worker(torch.get_num_threads())[0] == [torch.get_num_threads()] * 2
 
 
 @pytest.mark.parametrize("engine", ["joblib", "dask"])
