@@ -18,6 +18,16 @@ from sknet.distributed import (dask_backend, ray_backend, use_worker_gpu, worker
 from .nets import classification_data, mlp
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _keep_environment():
+    """Ray and Dask write thread limits (OMP_NUM_THREADS=1 ...) into this process's
+    environment; later tests start subprocesses that must not inherit them."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 def _threads_in_worker(preset):
     """In a worker: torch set to `preset` threads (as a forked or reused worker may be), the
     count inside worker_threads() and after it, and this worker's process name."""
