@@ -149,7 +149,9 @@ class KeepPredictions:
 RESUME = """
 import pickle, sys
 import numpy as np
+import torch
 from tests.nets import classification_data
+torch.set_num_threads(int(sys.argv[4]))  # the parent's: summation order depends on it
 with open(sys.argv[1], 'rb') as f:
     net = pickle.load(f)
 X, y = classification_data()
@@ -166,7 +168,8 @@ def test_a_checkpoint_resumed_in_a_new_process_ends_with_the_same_weights(tmp_pa
     net = _checkpointed_net(tmp_path, epochs=8).fit(X, y)  # uninterrupted
     checkpoint = tmp_path / "checkpoint-0004.pkl"
     subprocess.run([sys.executable, "-c", RESUME, str(checkpoint), str(tmp_path / "p.npy"),
-                    str(tmp_path / "w.npz")], check=True, cwd=ROOT, timeout=120)
+                    str(tmp_path / "w.npz"), str(torch.get_num_threads())], check=True,
+                   cwd=ROOT, timeout=120)
 
     probabilities = net.on_epoch_finished[2].probabilities  # as predicted at epoch 4
     np.testing.assert_array_equal(np.load(tmp_path / "p.npy"), probabilities)
