@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 import sknet
+from sknet.files import atomic_write
 from sknet import NeuralNet, TrainSplit, layers, nonlinearities
 
 BATCH_SIZE = 128
@@ -398,11 +399,20 @@ def main(argv=None):
                    "script on a CUDA machine to check them.\n")
     print("\n" + report)
     if args.output and complete:
-        Path(args.output).write_text(report)
+        write_report(Path(args.output), report)
         print(f"wrote {args.output}")
     elif args.output:
         print(f"not written to {args.output}: only a complete run (all networks, not --quick) "
               "is")
+
+
+def write_report(path, report):
+    """`report` as the head of `path`, keeping the "## " sections other benchmark scripts wrote
+    below it (see report.py); written atomically."""
+    old = path.read_text() if path.exists() else ""
+    sections = old[old.find("\n## ") + 1:] if "\n## " in old else ""
+    with atomic_write(path, "w") as f:
+        f.write(report.rstrip("\n") + "\n" + ("\n" + sections if sections else ""))
 
 
 if __name__ == "__main__":
