@@ -95,6 +95,28 @@ def sync(device):
         torch.cuda.synchronize()
 
 
+def raw_epoch(model, optimizer, X_train, y_train, X_valid, y_valid):
+    """One hand-written epoch: train in order, then validate; the summed training loss,
+    validation loss and correct count, left on the device (the caller syncs once)."""
+    model.train()
+    total = torch.zeros((), device=X_train.device)
+    for i in range(0, len(X_train), BATCH_SIZE):
+        xb, yb = X_train[i:i + BATCH_SIZE], y_train[i:i + BATCH_SIZE]
+        optimizer.zero_grad(set_to_none=True)
+        loss = nn.functional.cross_entropy(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        total += loss.detach() * len(xb)
+    model.eval()
+    with torch.no_grad():
+        valid_total, correct = torch.zeros_like(total), torch.zeros_like(total)
+        for i in range(0, len(X_valid), BATCH_SIZE):
+            logits, yb = model(X_valid[i:i + BATCH_SIZE]), y_valid[i:i + BATCH_SIZE]
+            valid_total += nn.functional.cross_entropy(logits, yb, reduction="sum")
+            correct += (logits.argmax(1) == yb).sum()
+    return torch.stack([total, valid_total, correct])
+
+
 def raw_trainer(name, X, y, device):
     """A careful loop: data on the device once, slices per batch, one sync per epoch.
     Returns ``(run_epoch, predict)``; run_epoch trains and validates once, returning seconds."""
@@ -106,24 +128,7 @@ def raw_trainer(name, X, y, device):
 
     def run_epoch():
         start = time.perf_counter()
-        model.train()
-        total = torch.zeros((), device=device)
-        for i in range(0, len(X_train), BATCH_SIZE):
-            xb, yb = X_train[i:i + BATCH_SIZE], y_train[i:i + BATCH_SIZE]
-            optimizer.zero_grad(set_to_none=True)
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.detach() * len(xb)
-        model.eval()
-        with torch.no_grad():
-            valid_total = torch.zeros((), device=device)
-            correct = torch.zeros((), device=device)
-            for i in range(0, n_valid, BATCH_SIZE):
-                logits, yb = model(X_valid[i:i + BATCH_SIZE]), y_valid[i:i + BATCH_SIZE]
-                valid_total += nn.functional.cross_entropy(logits, yb, reduction="sum")
-                correct += (logits.argmax(1) == yb).sum()
-        torch.stack([total, valid_total, correct]).tolist()  # the epoch's one sync
+        raw_epoch(model, optimizer, X_train, y_train, X_valid, y_valid).tolist()  # one sync
         return time.perf_counter() - start
 
     def predict(X_new):
@@ -221,23 +226,7 @@ def raw_digits_fit(X, y, epochs):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
     history = []
     for _ in range(epochs):
-        model.train()
-        total = torch.zeros(())
-        for i in range(0, len(X_train), BATCH_SIZE):
-            xb, yb = X_train[i:i + BATCH_SIZE], y_train[i:i + BATCH_SIZE]
-            optimizer.zero_grad(set_to_none=True)
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += loss.detach() * len(xb)
-        model.eval()
-        with torch.no_grad():
-            valid_total, correct = torch.zeros(()), torch.zeros(())
-            for i in range(0, len(X_valid), BATCH_SIZE):
-                logits, yb = model(X_valid[i:i + BATCH_SIZE]), y_valid[i:i + BATCH_SIZE]
-                valid_total += nn.functional.cross_entropy(logits, yb, reduction="sum")
-                correct += (logits.argmax(1) == yb).sum()
-        history.append(torch.stack([total, valid_total, correct]).tolist())
+        history.append(raw_epoch(model, optimizer, X_train, y_train, X_valid, y_valid).tolist())
     return model
 
 
