@@ -22,6 +22,7 @@ from .objectives import categorical_crossentropy
 from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
+from .targets import Weighted, predicted_ids, split_weights, weighted_loss
 from .utils import current_value
 from .validation import not_learning
 
@@ -130,6 +131,8 @@ class TrainingLoop:
         through pinned memory with a non-blocking copy."""
         if isinstance(data, dict):
             return {key: self._to_device(value) for key, value in data.items()}
+        if isinstance(data, Weighted):
+            return data.apply(self._to_device)
         tensor = torch.as_tensor(data)
         device = torch.device(self.device)
         if device.type == "cuda" and tensor.device.type == "cpu":
@@ -173,7 +176,7 @@ class TrainingLoop:
         output = ([o.detach() for o in output] if isinstance(output, list)  # several outputs
                   else output.detach())
         if not training and not self.regression:
-            add("valid_accuracy", (output.argmax(dim=-1) == target).sum())
+            add("valid_accuracy", (predicted_ids(output) == target).sum())
         scores = (self.scores_train or []) if training else (self.scores_valid or [])
         custom = [] if training else (self.custom_scores or [])
         if scores or custom:
@@ -189,13 +192,15 @@ class TrainingLoop:
         """The objective's loss, the module's output (logits for a softmax output) and the
         target, for one batch."""
         Xi, yi = batch
-        x, target = self._to_device(Xi), self._to_device(yi)
+        x, (target, weights) = self._to_device(Xi), split_weights(self._to_device(yi))
         output = self._forward(x)
         layers = self.layers_
         if self.direct_cross_entropy_:
             penalty = weight_penalty(layers, self.objective_kwargs_.get("l1", 0),
                                      self.objective_kwargs_.get("l2", 0))
-            return _cross_entropy(output, target, "mean") + penalty, output, target
+            loss = (_cross_entropy(output, target, "mean") if weights is None else
+                    weighted_loss(_cross_entropy(output, target, "none"), weights))
+            return loss + penalty, output, target
         loss_function, prediction = self._loss_function(), output
         if self.module_.logits:
             prediction = layers[-1].nonlinearity(output)
@@ -203,9 +208,11 @@ class TrainingLoop:
         fed = self._bind_inputs(x)
         if not self.objective_kwargs_.get("get_output_kw") and not isinstance(output, list):
             fed[layers[-1]] = prediction  # the objective's get_output(layers[-1]) reuses it
+        weighting = {} if weights is None else {"weights": weights}
         with feeding(fed):
             loss = self.objective(layers, loss_function=loss_function, target=target,
-                                  deterministic=not training, **self.objective_kwargs_)
+                                  deterministic=not training, **self.objective_kwargs_,
+                                  **weighting)
         return loss, output, target
 
     def _step_result(self, loss, output, target):

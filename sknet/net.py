@@ -14,7 +14,6 @@ from skorch.callbacks import EpochTimer
 from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
@@ -29,9 +28,13 @@ from .files import InterruptedWrite
 from .params import load_params, write_params
 from .random import using_rng
 from .objectives import aggregate, categorical_crossentropy, squared_error
+from .targets import (check_objective_weights, check_same_classes, class_labels, encode,
+                      fit_classes, label_encoder, probability_columns, sample_weights,
+                      weighted_loss, with_weights)
 from .utils import current_value, did_you_mean
-from .validation import (check_epochs, check_random_state, check_settings, check_X, check_y,
-                         class_labels, data_shapes, layer_names, target_width, too_large)
+from .validation import (check_epochs, check_feature_names, check_random_state,
+                         check_settings, check_X, check_y, data_shapes, layer_names,
+                         target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -43,15 +46,18 @@ NOLEARN_ONLY_ARGUMENTS = HANDLER_EVENTS + ("custom_scores", "scores_train", "sco
 
 
 def objective(layers, loss_function, target, aggregate=aggregate, deterministic=False, l1=0,
-              l2=0, get_output_kw=None):
+              l2=0, get_output_kw=None, weights=None):
     """nolearn's default objective: the aggregated loss of the output layer (``layers[-1]``)
-    plus `l1` / `l2` times the penalty of the regularizable parameters (weights).
+    plus `l1` / `l2` times the penalty of the regularizable parameters (weights). With
+    sample `weights` (fit's sample_weight, class_weight) the loss is their weighted mean.
 
     A custom objective with this signature may call ``get_output`` on any layer without
     inputs: NeuralNet feeds the current batch.
     """
     network_output = get_output(layers[-1], deterministic=deterministic, **(get_output_kw or {}))
-    return aggregate(loss_function(network_output, target)) + weight_penalty(layers, l1, l2)
+    losses = loss_function(network_output, target)
+    loss = aggregate(losses) if weights is None else weighted_loss(losses, weights, aggregate)
+    return loss + weight_penalty(layers, l1, l2)
 
 
 
@@ -65,13 +71,15 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
     device='cuda' if available else 'cpu', compile=False, mixed_precision=None,
-    random_state=None, **kwargs)
+    random_state=None, class_weight=None, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
     ``update_<name>`` a hyper-parameter of `update` and ``objective_<name>`` an argument of
-    `objective` (``objective_l2=1e-4``). A classifier (the default) trains on integer class
-    ids (any labels with `use_label_encoder`); ``regression=True`` on float targets.
+    `objective` (``objective_l2=1e-4``). A classifier (the default) takes any labels
+    scikit-learn's classifiers take (`classes_` are the sorted unique labels; integer ids
+    0..k-1 of a k-unit output, nolearn's case, are all k classes); ``regression=True`` trains
+    on float targets.
 
     Parameters
     ----------
@@ -104,6 +112,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         (``np.random.seed``, ``torch.manual_seed``) and the iterators' and TrainSplit's own
         `seed`. A graph given as layer instances keeps the weights and noise seeds it was
         built with.
+    class_weight : None, 'balanced' or ``{label: weight}`` (scikit-learn's meaning): each
+        row's weight in the loss is multiplied by its class's (see `sknet.targets`).
     y_tensor_type : accepted for nolearn compatibility and ignored.
 
     Notes
@@ -143,7 +153,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
                  callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
-                 mixed_precision=None, random_state=None, **kwargs):
+                 mixed_precision=None, random_state=None, class_weight=None, **kwargs):
         self.layers = layers
         self.update = update
         self.objective = objective
@@ -171,6 +181,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.compile = compile
         self.mixed_precision = mixed_precision
         self.random_state = random_state
+        self.class_weight = class_weight
         _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
         self._params_to_validate = {k for k in kwargs if self._routed_to_skorch(k)}
@@ -203,7 +214,10 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                                                 and any(isinstance(l, Layer) for l in graph))
         layers = copy.deepcopy(graph) if is_graph else sklearn.base.clone(graph, safe=False)
         params = {name: sklearn.base.clone(value, safe=False) for name, value in params.items()}
-        return type(self)(layers, **params)
+        clone = type(self)(layers, **params)
+        if "_metadata_request" in vars(self):  # set_fit_request's routing, as clone keeps it
+            clone._metadata_request = copy.deepcopy(self._metadata_request)
+        return clone
 
     def set_params(self, **params):
         """Set parameters, including new ``<layer>_<param>`` ones (checked at the next fit)."""
@@ -285,6 +299,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
         self.__dict__.pop("random_state_at_pickling_", None)  # new weights, new random stream
+        self.__dict__.pop("classes_", None)  # a new net: its classes come with its first y
         # with a random_state, the shuffling seeds first, then the weights and noise seeds
         seeds = [None] * 3 if rng is None else [int(s) for s in rng.randint(2 ** 31, size=3)]
         with nullcontext() if rng is None else using_rng(rng):
@@ -457,37 +472,47 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         return [l for l in self.layers_.values() if isinstance(l, InputLayer)]
 
     def _prepare_X(self, X):
+        check_feature_names(self, X, reset=False)
         if not self.check_input:
             return X
         embedded = {l.input_layer.name for l in self.layers_.values()
                     if isinstance(l, EmbeddingLayer) and isinstance(l.input_layer, InputLayer)}
         return check_X(X, self._input_layers(), embedded)
 
-    def _prepare_y(self, y, n_samples, refit_encoder):
-        if not self.regression and self.check_input:
-            y = class_labels(y)
-        if self.use_label_encoder and not self.regression:
-            if refit_encoder or not hasattr(self, "enc_"):
-                self.enc_ = LabelEncoder().fit(np.asarray(y))
-            y = self.enc_.transform(np.asarray(y))
-        if not self.check_input:
-            return y
+    def _prepare_y(self, y, n_samples, refit_classes, classes=None):
+        """y as the network's targets: float columns for regression, class ids (positions in
+        `classes_`, set here when `refit_classes` or not yet set) for a classifier."""
+        several = isinstance(self.module_.output_layers, list)  # the objective splits y
         num_outputs = self.layers_[-1].output_shape[-1]
-        if isinstance(self.module_.output_layers, list):  # several outputs: the objective
-            num_outputs = np.shape(y)[1] if np.ndim(y) > 1 else 1  # splits y's columns
-        return check_y(y, n_samples, self.regression, num_outputs,
-                       encoded=self.use_label_encoder)
+        if self.regression:
+            if several:
+                num_outputs = np.shape(y)[1] if np.ndim(y) > 1 else 1
+            return check_y(y, n_samples, num_outputs) if self.check_input else y
+        if several:
+            return y
+        if not self.check_input and not self.use_label_encoder:  # y trusted as class ids
+            self.__dict__.setdefault("classes_", np.arange(max(num_outputs, 2)))
+            return y
+        labels = class_labels(y, n_samples)
+        if refit_classes or "classes_" not in vars(self):
+            self.classes_ = fit_classes(labels, num_outputs, self.use_label_encoder, classes)
+        elif classes is not None:
+            check_same_classes(classes, self.classes_)
+        return encode(labels, self.classes_)
 
-    def _set_classes(self):
-        if not self.regression:
-            self.classes_ = (self.enc_.classes_ if self.use_label_encoder
-                             else np.arange(self.layers_[-1].output_shape[-1]))
+    @property
+    def enc_(self):
+        """nolearn's LabelEncoder of `classes_` (with ``use_label_encoder=True``)."""
+        if not self.use_label_encoder or "classes_" not in vars(self):
+            raise AttributeError("enc_ is set by fit when use_label_encoder=True")
+        return label_encoder(self.classes_)
 
     # -------------------------------------------------------------------------- training
 
-    def fit(self, X, y, epochs=None):
+    def fit(self, X, y, epochs=None, sample_weight=None):
         """Train for `epochs` (default `max_epochs`) epochs; returns self.
 
+        `sample_weight` weighs each row's loss (the validation loss too; see `sknet.targets`).
         Starts from new weights unless `warm_start` or `load_params_from` say otherwise.
         Ctrl-C stops training and keeps the net as trained so far (the history lists the
         finished epochs); Ctrl-C during a handler's file write is raised (`InterruptedWrite`).
@@ -497,7 +522,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         if not keep:
             self._warn_if_discarding_nolearn_training()
             self._initialize_for(X, y)
-        return self._train(X, y, epochs, refit_encoder=not keep)
+        return self._train(X, y, epochs, not keep, sample_weight=sample_weight)
 
     def _warn_if_discarding_nolearn_training(self):
         """Warn (once per net) when fit is about to discard trained weights of a net set up
@@ -514,42 +539,47 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 "continue, or run the script through `python -m sknet.legacy`, which keeps "
                 "nolearn's rule.", UserWarning, stacklevel=3)
 
-    def partial_fit(self, X, y, classes=None, epochs=1):
-        """Continue training for `epochs` epochs (one by default), initializing if needed."""
+    def partial_fit(self, X, y, classes=None, epochs=1, sample_weight=None):
+        """Continue training for `epochs` epochs (one by default), initializing if needed.
+
+        A classifier's `classes_` are fixed by the first call: `classes` if given, else the
+        labels of that y; later calls may hold a subset of them (scikit-learn's rule)."""
         use_worker_gpu(self.device)
         if not self.initialized_:
-            self._initialize_for(X, y)
-        return self._train(X, y, epochs, refit_encoder=False)
+            self._initialize_for(X, y, classes)
+        return self._train(X, y, epochs, False, classes, sample_weight)
 
-    def _initialize_for(self, X, y):
+    def _initialize_for(self, X, y, classes=None):
         """initialize(), filling in what the layers leave out from the data: an InputLayer's
         shape from X (per key for a dict X), the output layer's `num_units` from y (classes or
         target columns). Records `n_features_in_` for 2-d X, as scikit-learn estimators do."""
         input_shapes = data_shapes(X)
         self.from_data_ = {"input_shapes": input_shapes,
-                           "output_units": target_width(y, self.regression,
-                                                        self.use_label_encoder)}
+                           "output_units": target_width(y, self.regression, classes)}
         try:
             self.initialize()
         finally:
             del self.from_data_
         self.__dict__.pop("n_features_in_", None)
+        check_feature_names(self, X, reset=True)
         shape = input_shapes.get(None)
         if shape is not None and len(shape) == 2:
             self.n_features_in_ = shape[1]
 
-    def _train(self, X, y, epochs, refit_encoder):
+    def _train(self, X, y, epochs, refit_classes, classes=None, sample_weight=None):
         if epochs is not None:
             check_epochs(epochs)
         X = self._prepare_X(X)
-        y = self._prepare_y(y, num_samples(X), refit_encoder)
-        self._set_classes()
+        y = self._prepare_y(y, num_samples(X), refit_classes, classes)
+        weights = sample_weights(sample_weight, self.class_weight, num_samples(X),
+                                 None if self.regression else self.classes_, y)
+        check_objective_weights(self.objective, weights)
         self.continue_from_current_weights_ = False
         self._resume_random_state()
         self.notify("on_train_begin", X=X, y=y)
         try:
             with worker_threads():  # in a sweep's worker: torch on the worker's share of cores
-                self.fit_loop(X, y, epochs=epochs)
+                self.fit_loop(X, with_weights(y, weights), epochs=epochs)
         except KeyboardInterrupt as interrupt:
             self._drop_unfinished_epoch()
             if isinstance(interrupt, InterruptedWrite):
@@ -610,7 +640,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                            for Xb, _ in self.batch_iterator_test_(X)]
         if isinstance(outputs[0], list):  # several output layers: one array each
             return [_joined(batches).cpu().numpy() for batches in zip(*outputs)]
-        return _joined(outputs).cpu().numpy()
+        proba = _joined(outputs).cpu().numpy()
+        return proba if self.regression else probability_columns(proba)
 
     def _single_plain_batch(self, X):
         """X on the device when it is the common small call: one finite float32 ndarray of the
@@ -620,7 +651,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         iterator = self.batch_iterator_test_
         inputs = self.module_.input_layers
         if (type(X) is not np.ndarray or X.dtype != np.float32 or len(inputs) != 1
-                or not slices_only(iterator) or iterator.shuffle):
+                or not slices_only(iterator) or iterator.shuffle
+                or "feature_names_in_" in self.__dict__):  # check_feature_names warns
             return None
         expected = inputs[0].shape
         if (X.ndim != len(expected) or not 0 < len(X) <= iterator.batch_size
@@ -635,12 +667,14 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         return batch
 
     def predict(self, X):
-        """Class labels (argmax of `predict_proba`), or the outputs for regression."""
+        """Class labels (`classes_` at the argmax of `predict_proba`; the class ids of a net
+        without `classes_`, e.g. one only given parameters), or the outputs for regression."""
         output = self.predict_proba(X)
-        if self.regression:
+        if self.regression or isinstance(output, list):
             return output
-        labels = output.argmax(axis=1)
-        return self.enc_.inverse_transform(labels) if self.use_label_encoder else labels
+        ids = output.argmax(axis=1)
+        classes = self.__dict__.get("classes_")
+        return ids if classes is None else classes[ids]
 
     def score(self, X, y, sample_weight=None):
         """Accuracy for a classifier, R² for a regressor."""
