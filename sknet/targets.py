@@ -198,7 +198,8 @@ def split_weights(targets):
 
 def transformed(transform, Xb, yb):
     """A BatchIterator's ``transform(Xb, yb)``, given the plain targets of a weighted batch;
-    the weights stay with the rows, which the transform may change but not add or drop."""
+    the weights stay with the row positions: the transform may change rows, not reorder, add
+    or drop them."""
     if not isinstance(yb, Weighted):
         return transform(Xb, yb)
     Xb, targets = transform(Xb, yb.targets)
