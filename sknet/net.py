@@ -493,8 +493,9 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         if not self.check_input and not self.use_label_encoder:  # y trusted as class ids
             self.__dict__.setdefault("classes_", np.arange(max(num_outputs, 2)))
             return y
-        labels = class_labels(y, n_samples)
-        if refit_classes or "classes_" not in vars(self):
+        new_classes = refit_classes or "classes_" not in vars(self)
+        labels = class_labels(y, n_samples, new_classes)
+        if new_classes:
             self.classes_ = fit_classes(labels, num_outputs, self.use_label_encoder, classes)
         elif classes is not None:
             check_same_classes(classes, self.classes_)

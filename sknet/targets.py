@@ -24,19 +24,22 @@ REGRESSION_HINT = ("A classifier's y holds class labels; for continuous, one-hot
                    "multilabel targets use regression=True.")
 
 
-def class_labels(y, n_samples):
+def class_labels(y, n_samples, new_classes=True):
     """A classifier's y as the 1-d array of labels scikit-learn's classifiers take (a column
     vector is flattened with its DataConversionWarning); a label type they refuse gets their
-    message, with the hint about regression=True."""
+    message, with the hint about regression=True. Labels for `classes_` already fixed
+    (`new_classes` False) skip the type check: `encode` refuses any label not among them."""
     if isinstance(y, torch.Tensor):
         y = y.cpu().numpy()
     try:
-        labels = column_or_1d(y, warn=True)
+        plain = isinstance(y, np.ndarray) and y.ndim == 1  # the common case, without cost
+        labels = y if plain else column_or_1d(y, warn=True)
         if labels.dtype.kind == "f" and not np.isfinite(labels).all():
             bad = int((~np.isfinite(labels)).sum())
             raise ValueError(f"y holds {bad} NaN or infinite value(s); clean or impute them "
                              "before fitting.")
-        check_classification_targets(labels)
+        if new_classes:
+            check_classification_targets(labels)
     except ValueError as error:
         raise ValueError(f"{error} {REGRESSION_HINT}") from error
     if len(labels) != n_samples:

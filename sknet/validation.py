@@ -178,6 +178,9 @@ def target_width(y, regression, classes=None):
 def check_feature_names(net, X, reset):
     """Record (`reset`) or check X's column names as scikit-learn's estimators do
     (``feature_names_in_``; X without names after X with names is only warned about)."""
+    if not reset and isinstance(X, (np.ndarray, torch.Tensor)) and \
+            "feature_names_in_" not in vars(net):
+        return  # no names on either side: nothing to check (sklearn's check costs ~0.1 ms)
     try:
         _check_feature_names(net, X, reset=reset)
     except ValueError as error:
