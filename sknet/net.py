@@ -28,9 +28,8 @@ from .files import InterruptedWrite
 from .params import load_params, write_params
 from .random import using_rng
 from .objectives import aggregate, categorical_crossentropy, squared_error
-from .targets import (check_objective_weights, check_same_classes, class_labels, encode,
-                      fit_classes, label_encoder, probability_columns, sample_weights,
-                      weighted_loss, with_weights)
+from .targets import (check_objective_weights, class_ids, label_encoder, probability_columns,
+                      sample_weights, weighted_loss, with_weights)
 from .utils import current_value, did_you_mean
 from .validation import (check_epochs, check_feature_names, check_random_state,
                          check_settings, check_X, check_y, data_shapes, layer_names,
@@ -488,18 +487,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
             if several:
                 num_outputs = np.shape(y)[1] if np.ndim(y) > 1 else 1
             return check_y(y, n_samples, num_outputs) if self.check_input else y
-        if several:
-            return y
-        if not self.check_input and not self.use_label_encoder:  # y trusted as class ids
-            self.__dict__.setdefault("classes_", np.arange(max(num_outputs, 2)))
-            return y
-        new_classes = refit_classes or "classes_" not in vars(self)
-        labels = class_labels(y, n_samples, new_classes)
-        if new_classes:
-            self.classes_ = fit_classes(labels, num_outputs, self.use_label_encoder, classes)
-        elif classes is not None:
-            check_same_classes(classes, self.classes_)
-        return encode(labels, self.classes_)
+        return y if several else class_ids(self, y, n_samples, num_outputs, refit_classes,
+                                           classes)
 
     @property
     def enc_(self):
@@ -571,9 +560,10 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         if epochs is not None:
             check_epochs(epochs)
         X = self._prepare_X(X)
-        y = self._prepare_y(y, num_samples(X), refit_classes, classes)
-        weights = sample_weights(sample_weight, self.class_weight, num_samples(X),
-                                 None if self.regression else self.classes_, y)
+        n_samples = num_samples(X)
+        y = self._prepare_y(y, n_samples, refit_classes, classes)
+        weights = sample_weights(sample_weight, self.class_weight, n_samples,
+                                 self.__dict__.get("classes_"), y)
         check_objective_weights(self.objective, weights)
         self.continue_from_current_weights_ = False
         self._resume_random_state()

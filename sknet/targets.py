@@ -24,6 +24,22 @@ REGRESSION_HINT = ("A classifier's y holds class labels; for continuous, one-hot
                    "multilabel targets use regression=True.")
 
 
+def class_ids(net, y, n_samples, num_units, refit_classes, classes=None):
+    """A classifier's y as int64 class ids for `net` (its output layer has `num_units`),
+    setting ``net.classes_`` when `refit_classes` or not yet set (partial_fit's `classes`,
+    if given, must then match them). With ``check_input=False`` y is taken as the ids."""
+    if not net.check_input and not net.use_label_encoder:
+        net.__dict__.setdefault("classes_", np.arange(max(num_units, 2)))
+        return y
+    new_classes = refit_classes or "classes_" not in vars(net)
+    labels = class_labels(y, n_samples, new_classes)
+    if new_classes:
+        net.classes_ = fit_classes(labels, num_units, net.use_label_encoder, classes)
+    elif classes is not None:
+        check_same_classes(classes, net.classes_)
+    return encode(labels, net.classes_)
+
+
 def class_labels(y, n_samples, new_classes=True):
     """A classifier's y as the 1-d array of labels scikit-learn's classifiers take (a column
     vector is flattened with its DataConversionWarning); a label type they refuse gets their
