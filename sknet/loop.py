@@ -89,8 +89,9 @@ class TrainingLoop:
         X_train, y_train = self._device_resident(self.batch_iterator_train_, X_train, y_train)
         if X_valid is not None:
             X_valid, y_valid = self._device_resident(self.batch_iterator_test_, X_valid, y_valid)
-        datasets = {"dataset_train": Dataset(X_train, y_train),
-                    "dataset_valid": None if X_valid is None else Dataset(X_valid, y_valid)}
+        datasets = {"dataset_train": Dataset(X_train, split_weights(y_train)[0]),  # callbacks
+                    "dataset_valid": None if X_valid is None  # read the plain targets
+                    else Dataset(X_valid, split_weights(y_valid)[0])}
         self.stop_training_ = False
         for _ in range(epochs):
             # bound each epoch, as nolearn did: a handler may predict (rebinding the iterator)

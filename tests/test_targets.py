@@ -1,12 +1,12 @@
 """A classifier's labels, sample and class weights, and feature names, against scikit-learn's
 own estimators on the same data (sknet/targets.py and its hooks)."""
+import pickle
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-import torch
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
@@ -14,6 +14,7 @@ from sklearn.metrics import accuracy_score, get_scorer, recall_score
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import EpochScoring
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities, objectives
 from tests.nets import MLP_LAYERS
@@ -100,6 +101,8 @@ def test_predict_maps_the_argmax_through_classes_alone():
     ids = model.predict(X_BLOBS)
     model.classes_ = np.array(["a", "b", "c"])  # as restored from a parameter file
     np.testing.assert_array_equal(model.predict(X_BLOBS), model.classes_[ids])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict(X_BLOBS),
+                                  model.classes_[ids])
 
 
 def test_partial_fit_fixes_the_classes_on_the_first_call():
@@ -138,13 +141,16 @@ def test_one_sigmoid_unit_is_a_binary_classifier_with_two_probability_columns():
         accuracy_score(labels[valid], model.predict(X_BLOBS[valid])))
 
 
-def test_a_label_type_scikit_learn_refuses_gets_its_message_and_the_hint():
-    continuous = np.linspace(0, 1, 150)
+@pytest.mark.parametrize("refused", [np.linspace(0, 1, 150), np.eye(3)[Y_BLOBS]],
+                         ids=["continuous", "one-hot"])
+def test_a_label_type_scikit_learn_refuses_gets_its_message_and_the_hint(refused):
     with pytest.raises(ValueError) as reference:
-        LogisticRegression().fit(X_BLOBS, continuous)
+        LogisticRegression().fit(X_BLOBS, refused)
+    model = net(max_epochs=1)
     with pytest.raises(ValueError, match="use regression=True") as ours:
-        net().fit(X_BLOBS, continuous)
+        model.fit(X_BLOBS, refused)
     assert str(ours.value).startswith(str(reference.value))
+    assert model.fit(X_BLOBS, Y_BLOBS).score(X_BLOBS, Y_BLOBS) > 0.5  # still usable
 
 
 # ------------------------------------------------------------------------------ weights
@@ -224,6 +230,13 @@ def test_weights_follow_their_rows_through_the_split_shuffling_and_transforms():
     train_rows = np.sort(np.concatenate([targets for targets, _ in seen[:5]]))
     _, valid_rows = next(KFold(4, shuffle=True, random_state=42).split(row))  # TrainSplit's
     np.testing.assert_array_equal(train_rows, np.setdiff1d(row, valid_rows))
+
+
+def test_skorch_scoring_callbacks_see_the_plain_targets_of_a_weighted_fit():
+    scoring = EpochScoring("accuracy", use_caching=False, lower_is_better=False)
+    model = net(callbacks=[("acc", scoring)], max_epochs=2)
+    model.fit(X_BLOBS, Y_BLOBS, sample_weight=np.arange(150) % 3 + 1)
+    assert model.history[-1]["accuracy"] == model.history[-1]["valid_accuracy"]  # unweighted
 
 
 def test_partial_fit_takes_sample_weight():
