@@ -78,10 +78,10 @@ def _check(net):
     distributed = getattr(net, "distributed", False)  # nets pickled before it existed
     if not isinstance(distributed, (bool, np.bool_)):
         raise ValueError(f"distributed must be True or False, got {distributed!r}")
-    if distributed and not isinstance(net.batch_iterator_train, BatchIterator):
-        raise ValueError("distributed=True needs a BatchIterator (or a subclass) as "
-                         f"batch_iterator_train, to cut global batches; got "
-                         f"{net.batch_iterator_train!r}")
+    for name in ("batch_iterator_train", "batch_iterator_test"):
+        if distributed and not isinstance(getattr(net, name), BatchIterator):
+            raise ValueError(f"distributed=True needs a BatchIterator (or a subclass) as "
+                             f"{name}, to cut global batches; got {getattr(net, name)!r}")
 
 
 @contextlib.contextmanager
@@ -91,7 +91,8 @@ def data_parallel(net):
     otherwise do nothing."""
     _check(net)
     device = torch.device(net.device)
-    if not getattr(net, "distributed", False) or not _join_process_group(device) or dist.get_world_size() == 1:
+    if (not getattr(net, "distributed", False) or not _join_process_group(device)
+            or dist.get_world_size() == 1):
         yield
         return
     backend = dist.get_backend()

@@ -59,21 +59,25 @@ def _rank_main(rank, port, folder):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
                       WORLD_SIZE=str(WORLD), LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
+    import sknet.handlers
     import sknet.net
-    writes = []
-    write_params = sknet.net.write_params
+    writes, pickles = [], []  # the files this rank wrote
+    write_params, atomic_write = sknet.net.write_params, sknet.handlers.atomic_write
     sknet.net.write_params = lambda path, values: (writes.append(path),
                                                    write_params(path, values))
+    sknet.handlers.atomic_write = lambda path: (pickles.append(path), atomic_write(path))[1]
     X, y = data()
     net = ddp_mlp(64, distributed=True, verbose=1, on_epoch_finished=[
-        SaveWeights(os.path.join(folder, "epoch{epoch}.pkl"))])
+        SaveWeights(os.path.join(folder, "epoch{epoch}.pkl")),
+        SaveWeights(os.path.join(folder, "checkpoint.pkl"), pickle=True)])
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         net.fit(X, y)
     net.save_params_to(os.path.join(folder, "final.pkl"))
     bn = batch_norm_net().fit(X, y)  # a second fit: the process group is already there
     result = {"params": net.get_all_params_values(), "history": list(net.train_history_),
-              "stdout": out.getvalue(), "writes": writes, "proba": net.predict_proba(X),
+              "stdout": out.getvalue(), "writes": writes, "pickles": pickles,
+              "proba": net.predict_proba(X),
               "main": is_main_process(net), "pickle": pickle.dumps(net),
               "bn_buffers": [b.numpy() for b in bn.module_.buffers()],
               "bn_proba": bn.predict_proba(X)}
@@ -143,16 +147,20 @@ def test_only_rank_0_prints_and_writes(ranks):
     expected = [str(folder / f"epoch000{e}.pkl") for e in range(1, EPOCHS + 1)]
     assert first["writes"] == expected + [str(folder / "final.pkl")]
     assert second["writes"] == []
+    assert first["pickles"] == [str(folder / "checkpoint.pkl")] * EPOCHS
+    assert second["pickles"] == []
     saved = pickle.load(open(folder / "final.pkl", "rb"))
     assert max_difference(saved, first["params"]) == 0
 
 
 def test_a_net_pickled_by_a_rank_predicts_in_a_plain_process(ranks):
-    (first, _), _ = ranks
+    (first, _), folder = ranks
     X, _ = data()
-    net = pickle.loads(first["pickle"])
-    assert "data_parallel_" not in vars(net)
-    np.testing.assert_allclose(net.predict_proba(X), first["proba"], atol=1e-6)
+    after_fit = pickle.loads(first["pickle"])
+    checkpoint = pickle.load(open(folder / "checkpoint.pkl", "rb"))  # pickled while training
+    for net in (after_fit, checkpoint):
+        assert "data_parallel_" not in vars(net)
+        np.testing.assert_allclose(net.predict_proba(X), first["proba"], atol=1e-6)
     assert not dist.is_initialized()
 
 
@@ -188,3 +196,16 @@ def test_the_example_runs_under_torchrun_with_two_processes(tmp_path):
     assert lines[-2:-1] == [f"processes: {WORLD}, global batch: 128"]
     assert lines[-1].startswith("test accuracy: ") and 0 < float(lines[-1].split()[-1]) <= 1
     assert (tmp_path / "train_torchrun_params.pkl").stat().st_size > 300_000
+
+
+def test_under_torchrun_each_process_takes_the_gpu_of_its_local_rank(monkeypatch):
+    from sknet.distributed import worker_device
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
+    monkeypatch.setenv("LOCAL_RANK", "3")
+    assert worker_device("cuda") == "cuda:3"
+    assert worker_device("cuda:0") == "cuda:0"  # an explicit device is the user's choice
+    monkeypatch.setenv("LOCAL_RANK", "5")  # more processes than GPUs on this machine
+    assert worker_device("cuda") == "cuda:1"
+    monkeypatch.delenv("LOCAL_RANK")
+    assert worker_device("cuda") == "cuda"
