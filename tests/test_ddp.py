@@ -20,7 +20,7 @@ from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities
 from sknet.ddp import is_main_process
 from sknet.handlers import SaveWeights
 
-from .nets import classification_data, mlp
+from .nets import classification_data, mlp, mlp_regressor, regression_data
 
 WORLD = 2
 EPOCHS = 3
@@ -54,6 +54,13 @@ def batch_norm_net():
                      batch_iterator_train=BatchIterator(50), distributed=True)
 
 
+def short_regressor(batch_size, **kwargs):
+    """A regressor (nolearn's objective on the network's output) on 257 rows without
+    validation: the last global batch of 128 has one row, so rank 1 has none of it."""
+    return mlp_regressor(batch_iterator_train=BatchIterator(batch_size), train_split=None,
+                         max_epochs=2, random_state=0, **kwargs)
+
+
 def _rank_main(rank, port, folder):
     """One rank: environment as torchrun sets it (sknet joins the group), two fits."""
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
@@ -75,12 +82,14 @@ def _rank_main(rank, port, folder):
         net.fit(X, y)
     net.save_params_to(os.path.join(folder, "final.pkl"))
     bn = batch_norm_net().fit(X, y)  # a second fit: the process group is already there
+    short = short_regressor(64, distributed=True).fit(*regression_data(n=257))
     result = {"params": net.get_all_params_values(), "history": list(net.train_history_),
               "stdout": out.getvalue(), "writes": writes, "pickles": pickles,
               "proba": net.predict_proba(X),
               "main": is_main_process(net), "pickle": pickle.dumps(net),
               "bn_buffers": [b.numpy() for b in bn.module_.buffers()],
-              "bn_proba": bn.predict_proba(X)}
+              "bn_proba": bn.predict_proba(X), "short": short.get_all_params_values(),
+              "short_history": list(short.train_history_)}
     with open(os.path.join(folder, f"rank{rank}.pkl"), "wb") as f:
         pickle.dump(result, f)
     dist.destroy_process_group()
@@ -126,6 +135,15 @@ def test_two_ranks_of_batch_64_train_as_one_process_of_batch_128(ranks, one_proc
     assert n_train % 128 % 2 == 1  # the last batch's shares differ by a row
     assert max_difference(first["params"], one_process.get_all_params_values()) <= 1e-5
     assert max_difference(first["params"], second["params"]) == 0  # the same weights
+
+
+def test_a_rank_without_rows_of_the_last_batch_adds_nothing_to_the_step(ranks):
+    (first, second), _ = ranks
+    one = short_regressor(128).fit(*regression_data(n=257))
+    assert max_difference(first["short"], one.get_all_params_values()) <= 1e-5
+    assert max_difference(first["short"], second["short"]) == 0
+    np.testing.assert_allclose([row["train_loss"] for row in second["short_history"]],
+                               [row["train_loss"] for row in one.train_history_], rtol=1e-5)
 
 
 def test_both_ranks_record_the_one_process_losses_and_scores(ranks, one_process):
