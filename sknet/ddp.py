@@ -13,6 +13,8 @@ and for that fit:
 - sums the epoch's losses, scores and row counts over the ranks before they are recorded, so
   that the history, the printed table, EarlyStopping and every handler see the same numbers
   on every rank;
+- gives each rank's noise layers (dropout) their own random stream, so that the ranks'
+  shares get different masks;
 - lets rank 0 alone print (stdout is silenced on the others during fit) and write files
   (`is_main_process`: save_params_to, SaveWeights, WeightLog).
 
@@ -29,6 +31,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from .batching import BatchIterator, num_samples, take
+from .layers.noise import NoiseLayer
 
 __all__ = ["data_parallel", "is_main_process", "DataParallel"]
 
@@ -128,6 +131,21 @@ class DataParallel:
             find_unused_parameters=unused)
         self.global_rows = None  # rows of the global batch being trained on
         self.stand_in = None
+        self._own_noise(net)
+
+    def _own_noise(self, net):
+        """Give this rank's noise layers (dropout) a random stream of their own: the ranks run
+        the same script with the same seeds, and would draw the same masks for their shares.
+        Rank 0 keeps its stream; rank r re-seeds from a number drawn from it, plus r."""
+        noise = [layer for layer in net.layers_.values() if isinstance(layer, NoiseLayer)]
+        if self.rank == 0 or not noise:
+            return
+        generators = [layer.generator(self.device) for layer in noise]
+        for generator in generators:
+            if generator is not None:
+                generator.manual_seed(_drawn_seed(generator) + self.rank)
+        if None in generators:  # layers drawing from torch's global generators
+            torch.manual_seed(_drawn_seed(None) + self.rank)
 
     def shard(self, batches, training):
         """This rank's rows of each of the epoch's global batches: `batches` (the iterator
@@ -211,6 +229,12 @@ class DataParallel:
         its own rows, and validation and prediction must agree."""
         for buffer in self.module.module.buffers():
             dist.broadcast(buffer, 0)
+
+
+def _drawn_seed(generator):
+    """A seed drawn from `generator` (torch's global one for None)."""
+    device = "cpu" if generator is None else generator.device
+    return int(torch.randint(2 ** 62, (), generator=generator, device=device))
 
 
 def _rows_of(y, part):

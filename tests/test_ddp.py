@@ -61,6 +61,20 @@ def short_regressor(batch_size, **kwargs):
                          max_epochs=2, random_state=0, **kwargs)
 
 
+def dropout_net(random_state):
+    return mlp(layers=[("input", layers.InputLayer), ("hidden", layers.DenseLayer),
+                       ("dropout", layers.DropoutLayer), ("output", layers.DenseLayer)],
+               max_epochs=1, train_split=None, batch_iterator_train=BatchIterator(64),
+               random_state=random_state, distributed=True)
+
+
+def _training_output(net):
+    """The network's output in training mode (dropout on) for fixed input."""
+    net.module_.train()
+    with torch.no_grad():
+        return net.module_(torch.ones(8, 10)).numpy()
+
+
 def _rank_main(rank, port, folder):
     """One rank: environment as torchrun sets it (sknet joins the group), two fits."""
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank),
@@ -83,13 +97,17 @@ def _rank_main(rank, port, folder):
     net.save_params_to(os.path.join(folder, "final.pkl"))
     bn = batch_norm_net().fit(X, y)  # a second fit: the process group is already there
     short = short_regressor(64, distributed=True).fit(*regression_data(n=257))
+    # equal shares (256 rows): without their own streams, the ranks would draw alike
+    dropouts = [dropout_net(seed).fit(X[:256], y[:256]) for seed in (3, None)]
     result = {"params": net.get_all_params_values(), "history": list(net.train_history_),
               "stdout": out.getvalue(), "writes": writes, "pickles": pickles,
               "proba": net.predict_proba(X),
               "main": is_main_process(net), "pickle": pickle.dumps(net),
               "bn_buffers": [b.numpy() for b in bn.module_.buffers()],
               "bn_proba": bn.predict_proba(X), "short": short.get_all_params_values(),
-              "short_history": list(short.train_history_)}
+              "short_history": list(short.train_history_),
+              "dropout_params": [d.get_all_params_values() for d in dropouts],
+              "dropout_outputs": [_training_output(d) for d in dropouts]}
     with open(os.path.join(folder, f"rank{rank}.pkl"), "wb") as f:
         pickle.dump(result, f)
     dist.destroy_process_group()
@@ -188,6 +206,15 @@ def test_batch_norm_ranks_keep_rank_0s_running_averages(ranks):
         np.testing.assert_array_equal(mine, theirs)
     np.testing.assert_array_equal(first["bn_proba"], second["bn_proba"])
     assert not np.allclose(first["bn_buffers"][0], 0)  # the averages did move
+
+
+def test_dropout_draws_other_masks_on_each_rank_and_the_weights_stay_equal(ranks):
+    (first, second), _ = ranks
+    for mine, theirs in zip(first["dropout_params"], second["dropout_params"]):
+        assert max_difference(mine, theirs) == 0
+    for mine, theirs in zip(first["dropout_outputs"], second["dropout_outputs"]):
+        assert not np.allclose(mine[0], mine[1])  # dropout was on: rows of ones differ
+        assert not np.allclose(mine, theirs)
 
 
 def test_distributed_must_be_a_bool_and_a_single_process_ignores_it(one_process):
