@@ -19,6 +19,7 @@ from skorch.utils import to_numpy
 from .batching import TrainSplit, num_samples, slices_only
 from .layers import feeding
 from .objectives import categorical_crossentropy
+from .precision import autocast_dtype, backward, step
 from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
@@ -140,7 +141,8 @@ class TrainingLoop:
         """The module's output for a batch on the device (float32 also under autocast)."""
         if not self.mixed_precision:
             return self.module_(**x) if isinstance(x, dict) else self.module_(x)
-        with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16):
+        with torch.autocast(torch.device(self.device).type,
+                            dtype=autocast_dtype(self.mixed_precision)):
             output = self.module_(**x) if isinstance(x, dict) else self.module_(x)
         return output.float()
 
@@ -233,8 +235,11 @@ class TrainingLoop:
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         loss, output, target = self._batch_loss(batch, training=True)
-        loss.backward()
+        backward(loss, self.__dict__.get("grad_scaler_"), self.optimizer_)
         return self._step_result(loss, output, target)
+
+    def _step_optimizer(self, step_fn):
+        step(self.optimizer_, self.__dict__.get("grad_scaler_"), step_fn)
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
