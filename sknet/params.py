@@ -7,7 +7,6 @@ BatchNorm keeps ``inv_std``), so arrays from those files load as they are into t
 classes. Reading never runs code from the file: only NumPy arrays in lists, tuples and dicts are
 accepted.
 """
-import os
 import pickle
 import zipfile
 from collections import OrderedDict
