@@ -283,7 +283,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         training reads (``update_*``, ...) are checked by fit and partial_fit: a net built to
         predict needs none, and gets its optimizer when it first trains."""
         check_settings(self)
-        check_mixed_precision(self.mixed_precision, self.device)
+        check_mixed_precision(self.mixed_precision)
         rng = check_random_state(self.random_state)
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False

@@ -12,22 +12,23 @@ net's ``grad_scaler_``, so it is pickled with the net and its scale carries over
 >>> check_mixed_precision('fp16', 'cpu')
 Traceback (most recent call last):
 ...
-ValueError: mixed_precision='fp16' needs a CUDA device (float16 with loss scaling), got \
-device='cpu'; use mixed_precision='bf16' or None there
+ValueError: mixed_precision='fp16' needs a CUDA device to train (float16 with loss scaling), \
+got device='cpu'; use mixed_precision='bf16' or None there
 """
 import torch
 
 MODES = (None, False, True, "bf16", "fp16")
 
 
-def check_mixed_precision(mode, device):
-    """`mixed_precision`: one of `MODES`, and 'fp16' only on a CUDA `device`."""
+def check_mixed_precision(mode, device=None):
+    """`mixed_precision`: one of `MODES`; to train on `device` (when given), 'fp16' only on
+    CUDA (a net trained so still predicts on the CPU, where float16 autocast runs)."""
     if mode not in MODES:
         raise ValueError(f"mixed_precision must be None, 'bf16' or 'fp16', got {mode!r}")
-    if mode == "fp16" and torch.device(device).type != "cuda":
-        raise ValueError(f"mixed_precision='fp16' needs a CUDA device (float16 with loss "
-                         f"scaling), got device={str(device)!r}; use mixed_precision='bf16' "
-                         "or None there")
+    if mode == "fp16" and device is not None and torch.device(device).type != "cuda":
+        raise ValueError(f"mixed_precision='fp16' needs a CUDA device to train (float16 with "
+                         f"loss scaling), got device={str(device)!r}; use "
+                         "mixed_precision='bf16' or None there")
 
 
 def autocast_dtype(mode):

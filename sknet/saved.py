@@ -103,7 +103,8 @@ def _dense_weights(definition, values):
 
 def restore_classes(net, info):
     """`classes_` as `info` recorded it (and the label encoder of a `use_label_encoder` net);
-    class ids 0..n-1 for a classifier of class ids without a record (nolearn's files)."""
+    without a record (nolearn's files), a classifier that has none yet gets nolearn's class
+    ids 0..n-1, unless it encodes labels (they are unknown then)."""
     if net.regression:
         return
     if "classes" in info:
@@ -111,5 +112,5 @@ def restore_classes(net, info):
         if net.use_label_encoder:
             net.enc_ = LabelEncoder()
             net.enc_.classes_ = net.classes_
-    elif not net.use_label_encoder:
+    elif not net.use_label_encoder and "classes_" not in net.__dict__:
         net.classes_ = np.arange(net.layers_[-1].output_shape[-1])

@@ -12,6 +12,7 @@ from sklearn.exceptions import DataConversionWarning
 
 from .build import default_layer_name, resolve_layer_class
 from .layers import Layer, get_all_layers
+from .precision import check_mixed_precision
 
 
 def _as_array(value, name):
@@ -253,6 +254,7 @@ def check_training_settings(net, update, update_params, objective_params):
     if net.train_split not in (None, False):
         _check_instance(net.train_split, "train_split",
                         "a TrainSplit (e.g. TrainSplit(eval_size=0.2)), or None")
+    check_mixed_precision(net.mixed_precision, net.device)
     check_update(update, update_params, complete=False)  # building names what is missing
     for name in ("learning_rate", "lr"):
         value = update_params.get(name)

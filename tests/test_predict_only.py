@@ -8,8 +8,8 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-import sknet.net
-from sknet import NeuralNet, layers, nonlinearities
+import sknet.validation
+from sknet import BatchIterator, NeuralNet, layers, nonlinearities
 from sknet.params import SKNET_KEY
 
 from .nets import MLP_LAYERS, classification_data, mlp, mlp_regressor, regression_data
@@ -61,6 +61,15 @@ def test_a_regressor_round_trips_without_classes(tmp_path):
                     regression=True).load_params_from(tmp_path / "r.pkl")
     assert not hasattr(net, "classes_")
     np.testing.assert_array_equal(net.predict(Xr), trained.predict(Xr))
+
+
+def test_loading_values_that_record_no_classes_keeps_the_nets_own(trained):
+    """RestoreBestWeights loads a dict of arrays into the net that made it: its classes stay."""
+    net = mlp(max_epochs=1).fit(X, y)
+    net.classes_ = np.array([10, 11, 12])  # labels the net was fit on
+    net.load_params_from(trained.get_all_params_values())
+    np.testing.assert_array_equal(net.classes_, [10, 11, 12])
+    np.testing.assert_array_equal(net.predict_proba(X), trained.predict_proba(X))
 
 
 def test_a_nolearn_file_gives_the_shapes_its_dense_weights_tell(trained, tmp_path):
@@ -164,13 +173,26 @@ def test_a_cuda_index_beyond_the_gpus_is_named(trained, monkeypatch):
 
 # ------------------------------------------------------------------ float16 mixed precision
 
-@pytest.mark.parametrize("call", ["initialize", "fit"])
-def test_fp16_on_the_cpu_is_refused_before_training(call):
-    net = mlp(mixed_precision="fp16", device="cpu", max_epochs=1)
-    with pytest.raises(ValueError, match=r"mixed_precision='fp16' needs a CUDA device .*got "
-                                         r"device='cpu'; use mixed_precision='bf16' or None"):
-        net.fit(X, y) if call == "fit" else net.initialize()
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_fp16_training_on_the_cpu_is_refused_before_the_first_batch(call, trained):
+    batches = []
+    net = mlp(mixed_precision="fp16", device="cpu", max_epochs=1,
+              on_batch_finished=[lambda nn, h: batches.append(1)])
+    with pytest.raises(ValueError, match=r"mixed_precision='fp16' needs a CUDA device to train "
+                                         r".*got device='cpu'; use mixed_precision='bf16' or "
+                                         "None there"):
+        getattr(net, call)(X, y)
+    assert batches == []
     assert len(net.set_params(mixed_precision=None).fit(X, y).train_history_) == 1
+
+
+def test_a_net_trained_in_fp16_predicts_on_the_cpu_in_float16(trained):
+    """As a net trained on a GPU and unpickled on a machine without one does."""
+    net = predict_only(mixed_precision="fp16", device="cpu").load_params_from(trained)
+    half = net.predict_proba(X)
+    assert half.dtype == np.float32
+    np.testing.assert_allclose(half, trained.predict_proba(X), atol=5e-3)
+    assert not np.array_equal(half, trained.predict_proba(X))  # computed in float16
 
 
 class GradientNorms(Callback):
@@ -188,7 +210,7 @@ class GradientNorms(Callback):
 @pytest.fixture
 def fp16_on_cpu(monkeypatch):
     """GradScaler also runs on the CPU: lifting the refusal runs the CUDA code path here."""
-    monkeypatch.setattr(sknet.net, "check_mixed_precision", lambda mode, device: None)
+    monkeypatch.setattr(sknet.validation, "check_mixed_precision", lambda mode, device: None)
 
 
 def test_fp16_scales_the_loss_and_callbacks_see_true_gradients(fp16_on_cpu, tmp_path):
@@ -196,7 +218,7 @@ def test_fp16_scales_the_loss_and_callbacks_see_true_gradients(fp16_on_cpu, tmp_
     for mode in (None, "fp16"):
         norms = GradientNorms()
         net = mlp(mixed_precision=mode, device="cpu", random_state=0, max_epochs=2,
-                  callbacks=[norms], batch_iterator_train=sknet.BatchIterator(32))
+                  callbacks=[norms], batch_iterator_train=BatchIterator(32))
         runs[mode] = net.fit(X, y), norms.norms
     (net, fp16_norms), (_, fp32_norms) = runs["fp16"], runs[None]
     scaler = net.grad_scaler_
@@ -216,7 +238,7 @@ def test_fp16_scales_the_loss_and_callbacks_see_true_gradients(fp16_on_cpu, tmp_
 
 def test_fp16_skips_steps_whose_gradients_overflow_and_backs_off(fp16_on_cpu):
     net = mlp(mixed_precision="fp16", device="cpu", train_split=None,
-              batch_iterator_train=sknet.BatchIterator(40)).initialize()
+              batch_iterator_train=BatchIterator(40)).initialize()
     net.grad_scaler_ = torch.amp.GradScaler("cpu", init_scale=2.0 ** 100)  # overflows
     before = net.get_all_params_values()
     net.partial_fit(X, y)  # 3 batches, every one overflowing float16
