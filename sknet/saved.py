@@ -4,7 +4,8 @@
 sknet's `save_params_to` records the input shapes, the output layer's units and `classes_`
 with the arrays (see `sknet.params.SKNET_KEY`). nolearn's and Lasagne's files hold arrays
 only: a shape the net leaves out is read from them where it is unambiguous (a DenseLayer's
-``W``, ``(num_inputs, num_units)``, reading the input or giving the output).
+``W``, ``(num_inputs, num_units)``, reading the input or giving the output: found by layer
+name in nolearn's dicts, by position in Lasagne's lists of a sequential net).
 """
 import os
 
@@ -57,7 +58,9 @@ def shapes_from(layers, params_for, values, info, label):
     for index, (factory, kwargs) in enumerate(definitions):
         name = kwargs["name"]
         if _is_input(factory) and "shape" not in kwargs and name not in shapes:
-            W = _dense_weights(_reader_of(definitions, index), values)
+            reader, in_order = _reader_of(definitions, index)
+            # in a list (Lasagne's order), the first W, if the reader is the first layer
+            W = _dense_weights(reader, values, 0 if in_order and index == 0 else None)
             if W is None:
                 raise ValueError(
                     f"layer {name!r} (InputLayer) needs {name}_shape=(None, ...): there is no "
@@ -65,8 +68,9 @@ def shapes_from(layers, params_for, values, info, label):
                     "a DenseLayer reads the input")
             shapes[name] = (None, W.shape[0])
     units = info.get("output_units")
-    if units is None:
-        W = _dense_weights(definitions[-1], values)
+    if units is None:  # in a list, the output layer's W is last but its b
+        W = _dense_weights(definitions[-1], values,
+                           -1 if definitions[-1][1].get("b", 0) is None else -2)
         units = None if W is None else W.shape[1]
     return {"input_shapes": shapes, "output_units": units}
 
@@ -76,29 +80,36 @@ def _is_input(factory):
 
 
 def _reader_of(definitions, index):
-    """The definition of the first layer with parameters that reads the output of layer
-    `index`, through noise layers (which keep the shape), or None."""
+    """``(definition, in_order)``: the first layer that reads the output of layer `index`
+    through noise layers (which keep the shape and hold no parameters), or None, and whether
+    each such layer follows the previous one in `definitions`."""
     name = definitions[index][1]["name"]
     for later, (factory, kwargs) in enumerate(definitions[index + 1:], index + 1):
         incoming = kwargs.get("incoming", kwargs.get("incomings"))
-        if incoming == name or (incoming is None and later == index + 1):
+        next_in_order = incoming is None and later == index + 1
+        if incoming == name or next_in_order:
             if isinstance(factory, type) and issubclass(factory, NoiseLayer):
-                return _reader_of(definitions, later)
-            return factory, kwargs
-    return None
+                reader, in_order = _reader_of(definitions, later)
+                return reader, in_order and next_in_order
+            return (factory, kwargs), next_in_order
+    return None, False
 
 
-def _dense_weights(definition, values):
-    """The saved W of `definition` when it is a DenseLayer reading a flat input (a 2-d W in a
-    dict of values by layer name), else None."""
-    if definition is None or not isinstance(values, dict):
+def _dense_weights(definition, values, position):
+    """The saved W of `definition` when it is a DenseLayer reading a flat input: a 2-d array,
+    by layer name in a dict of values, or at `position` (None: unknown) in a list; else None."""
+    if definition is None:
         return None
     factory, kwargs = definition
-    arrays = values.get(kwargs["name"])
-    if not (isinstance(factory, type) and issubclass(factory, DenseLayer)) or not arrays \
-            or kwargs.get("num_leading_axes", 1) != 1 or np.ndim(arrays[0]) != 2:
+    if not (isinstance(factory, type) and issubclass(factory, DenseLayer)) \
+            or kwargs.get("num_leading_axes", 1) != 1:
         return None
-    return np.asarray(arrays[0])
+    W = None
+    if isinstance(values, dict):
+        W = (values.get(kwargs["name"]) or [None])[0]
+    elif position is not None and len(values) > max(position, -position - 1):
+        W = values[position]
+    return None if W is None or np.ndim(W) != 2 else np.asarray(W)
 
 
 def restore_classes(net, info):

@@ -72,13 +72,18 @@ def test_loading_values_that_record_no_classes_keeps_the_nets_own(trained):
     np.testing.assert_array_equal(net.predict_proba(X), trained.predict_proba(X))
 
 
-def test_a_nolearn_file_gives_the_shapes_its_dense_weights_tell(trained, tmp_path):
-    # as nolearn wrote it: an OrderedDict {layer name: [arrays]}, pickled by Python 2
+@pytest.mark.parametrize("writer", ["nolearn", "lasagne"])
+def test_old_files_give_the_shapes_their_dense_weights_tell(writer, trained, tmp_path):
     values = OrderedDict((name, [v.astype(np.float64) for v in arrays])
                          for name, arrays in trained.get_all_params_values().items())
-    with open(tmp_path / "nolearn.pkl", "wb") as f:
-        pickle.dump(values, f, protocol=2)
-    net = predict_only().load_params_from(tmp_path / "nolearn.pkl")
+    path = tmp_path / f"{writer}.params"
+    if writer == "nolearn":  # save_params_to: an OrderedDict pickled by Python 2
+        with open(path, "wb") as f:
+            pickle.dump(values, f, protocol=2)
+    else:  # np.savez(path, *get_all_param_values(output_layer))
+        np.savez(path, *[v for arrays in values.values() for v in arrays])
+        path = path.with_suffix(".params.npz")
+    net = predict_only().load_params_from(path)
     W_hidden, W_output = values["hidden"][0], values["output"][0]
     assert net.layers_["input"].shape == (None, W_hidden.shape[0])
     assert net.layers_["output"].num_units == W_output.shape[1]
