@@ -566,7 +566,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
             check_epochs(epochs)
         if self.optimizer_ is None:  # a net built to predict: its update must be complete now
             check_update(self._resolved_update(), self._params_for("update"))
-            self._initialize_optimizer()
+            with self._current_init_context("optimizer"):  # skorch's, without its message
+                self.initialize_optimizer()
         X = self._prepare_X(X)
         y = self._prepare_y(y, num_samples(X), refit_encoder)
         self._set_classes()

@@ -129,10 +129,11 @@ def test_a_conv_net_needs_its_input_shape_unless_the_file_records_it(tmp_path):
     np.testing.assert_array_equal(again.predict_proba(images), trained.predict_proba(images))
 
 
-def test_missing_update_arguments_are_named_when_training_starts(trained, tmp_path):
+def test_missing_update_arguments_are_named_when_training_starts(trained, tmp_path, capsys):
     trained.save_params_to(tmp_path / "p.pkl")
     batches = []
-    net = predict_only(max_epochs=1, on_batch_finished=[lambda nn, h: batches.append(1)])
+    net = predict_only(max_epochs=1, on_batch_finished=[lambda nn, h: batches.append(1)],
+                       verbose=1)
     net.load_params_from(tmp_path / "p.pkl")
     for train in (net.fit, net.partial_fit):
         with pytest.raises(ValueError, match=r"nesterov_momentum needs learning_rate "
@@ -142,6 +143,9 @@ def test_missing_update_arguments_are_named_when_training_starts(trained, tmp_pa
     np.testing.assert_array_equal(net.predict_proba(X), trained.predict_proba(X))
     net.set_params(update_learning_rate=0.1).fit(X, y)  # fixed: trains from the loaded weights
     assert batches and not np.array_equal(net.predict_proba(X), trained.predict_proba(X))
+    out = capsys.readouterr().out
+    assert "valid loss" in out and "Re-initializing" not in out  # no skorch notice
+    assert net.optimizer_.param_groups[0]["lr"] == 0.1
     with pytest.raises(ValueError, match="nesterov_momentum needs learning_rate"):
         predict_only().fit(X, y)  # and without a loaded file, as before
 
