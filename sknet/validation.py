@@ -254,6 +254,7 @@ def check_training_settings(net, update, update_params, objective_params):
     if net.train_split not in (None, False):
         _check_instance(net.train_split, "train_split",
                         "a TrainSplit (e.g. TrainSplit(eval_size=0.2)), or None")
+    check_device(net.device)  # first: the precision's check reads it
     check_mixed_precision(net.mixed_precision, net.device)
     check_update(update, update_params, complete=False)  # building names what is missing
     for name in ("learning_rate", "lr"):
