@@ -69,13 +69,9 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
 SKNET_KEY = "__sknet__"
 
 
-def write_params(path, values, info=None):
+def write_params(path, values):
     """Pickle parameter `values` (``{layer name: [arrays]}``, as `save_params_to` gives them)
-    with `info` (plain Python values) under `SKNET_KEY` to `path`, atomically: a crash or
-    Ctrl-C while writing leaves the previous file whole."""
-    if info is not None:
-        values = OrderedDict(values)
-        values[SKNET_KEY] = info
+    to `path`, atomically: a crash or Ctrl-C while writing leaves the previous file whole."""
     with atomic_write(path) as f:
         pickle.dump(values, f, -1)
 

@@ -15,7 +15,7 @@ from sklearn.preprocessing import LabelEncoder
 from .build import _layer_definitions
 from .layers import DenseLayer, InputLayer, Layer
 from .layers.noise import NoiseLayer
-from .params import read_saved, split_info
+from .params import SKNET_KEY, read_saved, split_info
 
 
 def saved_info(net):
@@ -30,6 +30,14 @@ def saved_info(net):
         classes = np.asarray(classes)
         info.update(classes=classes.tolist(), classes_dtype=classes.dtype.str)
     return info
+
+
+def saved_values(net):
+    """What `save_params_to` writes: ``net.get_all_params_values()``, and `saved_info(net)`
+    under `SKNET_KEY`."""
+    values = net.get_all_params_values()
+    values[SKNET_KEY] = saved_info(net)
+    return values
 
 
 def read_source(source):
