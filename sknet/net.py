@@ -546,6 +546,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         return self._train(X, y, epochs, refit_encoder=False)
 
     def _check_training_settings(self):
+        """The settings only training reads, checked before anything is built or trained."""
         check_training_settings(self, self._resolved_update(), self._params_for("update"),
                                 self._params_for("objective"))
 
