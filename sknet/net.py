@@ -20,6 +20,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
 from .build import Layers, build_layers, factory_parameters, network_output
+from .data import batches, data_shapes_of, prepare_X, release, with_targets
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Layer, Network, get_all_params, get_output
@@ -30,8 +31,8 @@ from .params import load_params, write_params
 from .random import using_rng
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .utils import current_value, did_you_mean
-from .validation import (check_epochs, check_random_state, check_settings, check_X, check_y,
-                         class_labels, data_shapes, layer_names, target_width, too_large)
+from .validation import (check_epochs, check_random_state, check_settings, check_y,
+                         class_labels, layer_names, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -456,12 +457,13 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     def _input_layers(self):
         return [l for l in self.layers_.values() if isinstance(l, InputLayer)]
 
-    def _prepare_X(self, X):
-        if not self.check_input:
-            return X
+    def _prepare_X(self, X, iterator="batch_iterator_test"):
+        """X checked and converted, or, for a data source, wrapped to be read per batch by
+        `iterator` (see `sknet.data`)."""
         embedded = {l.input_layer.name for l in self.layers_.values()
                     if isinstance(l, EmbeddingLayer) and isinstance(l.input_layer, InputLayer)}
-        return check_X(X, self._input_layers(), embedded)
+        return prepare_X(X, self._input_layers(), embedded, self.check_input,
+                         getattr(self, iterator + "_"), iterator)
 
     def _prepare_y(self, y, n_samples, refit_encoder):
         if not self.regression and self.check_input:
@@ -485,7 +487,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
 
     # -------------------------------------------------------------------------- training
 
-    def fit(self, X, y, epochs=None):
+    def fit(self, X, y=None, epochs=None):
         """Train for `epochs` (default `max_epochs`) epochs; returns self.
 
         Starts from new weights unless `warm_start` or `load_params_from` say otherwise.
@@ -493,6 +495,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         finished epochs); Ctrl-C during a handler's file write is raised (`InterruptedWrite`).
         """
         use_worker_gpu(self.device)  # in a sweep's worker: this worker's GPU
+        X, y = with_targets(X, y)
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
             self._warn_if_discarding_nolearn_training()
@@ -514,9 +517,10 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 "continue, or run the script through `python -m sknet.legacy`, which keeps "
                 "nolearn's rule.", UserWarning, stacklevel=3)
 
-    def partial_fit(self, X, y, classes=None, epochs=1):
+    def partial_fit(self, X, y=None, classes=None, epochs=1):
         """Continue training for `epochs` epochs (one by default), initializing if needed."""
         use_worker_gpu(self.device)
+        X, y = with_targets(X, y)
         if not self.initialized_:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=False)
@@ -525,7 +529,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         """initialize(), filling in what the layers leave out from the data: an InputLayer's
         shape from X (per key for a dict X), the output layer's `num_units` from y (classes or
         target columns). Records `n_features_in_` for 2-d X, as scikit-learn estimators do."""
-        input_shapes = data_shapes(X)
+        input_shapes = data_shapes_of(X, y, self.batch_iterator_train)
         self.from_data_ = {"input_shapes": input_shapes,
                            "output_units": target_width(y, self.regression,
                                                         self.use_label_encoder)}
@@ -541,7 +545,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     def _train(self, X, y, epochs, refit_encoder):
         if epochs is not None:
             check_epochs(epochs)
-        X = self._prepare_X(X)
+        X = self._prepare_X(X, "batch_iterator_train")
         y = self._prepare_y(y, num_samples(X), refit_encoder)
         self._set_classes()
         self.continue_from_current_weights_ = False
@@ -554,6 +558,9 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
             self._drop_unfinished_epoch()
             if isinstance(interrupt, InterruptedWrite):
                 raise  # a handler's save was abandoned: say so rather than return quietly
+        finally:
+            release(self.batch_iterator_train_)  # the net keeps no reference to X
+            release(self.batch_iterator_test_)
         self.notify("on_train_end", X=X, y=y)
         return self
 
@@ -607,7 +614,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 outputs = [nonlinearity(self._forward(batch))]
             else:
                 outputs = [nonlinearity(self._forward(self._to_device(Xb)))
-                           for Xb, _ in self.batch_iterator_test_(X)]
+                           for Xb, _ in batches(self.batch_iterator_test_(X))]
+                release(self.batch_iterator_test_)
         if isinstance(outputs[0], list):  # several output layers: one array each
             return [_joined(batches).cpu().numpy() for batches in zip(*outputs)]
         return _joined(outputs).cpu().numpy()
@@ -659,7 +667,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         outputs = []
         with torch.inference_mode():
-            for Xb, _ in self.batch_iterator_test_(X):
+            for Xb, _ in batches(self.batch_iterator_test_(X)):
                 inputs = self._bind_inputs(self._to_device(Xb))
                 outputs.append(get_output(layer, inputs, deterministic=True).cpu())
         return to_numpy(_joined(outputs))
