@@ -13,6 +13,7 @@ import copy
 import os
 import queue
 import threading
+from functools import partial
 
 import numpy as np
 import torch
@@ -162,19 +163,19 @@ def streamed(X):
     return any(isinstance(value, Rows) and value.streamed for value in values)
 
 
-def resident(X, device, to_device):
+def resident(X, device, to_device, chunk_bytes=64 << 20):
     """In-memory `X` (arrays, tensors, `Rows` of them, or a dict) on `device` for the fast
-    path: a Rows view on the CPU gathers from a tensor sharing the array's memory, elsewhere
-    its rows are moved in chunks of ~64 MB, never copied whole on the host."""
+    path: a Rows view on the CPU gathers from a tensor sharing the array's memory; elsewhere
+    its rows are moved in chunks of `chunk_bytes`, never all copied on the host at once."""
     if isinstance(X, dict):
-        return {key: resident(value, device, to_device) for key, value in X.items()}
+        return {key: resident(value, device, to_device, chunk_bytes) for key, value in X.items()}
     if not isinstance(X, Rows):
         return to_device(X)
-    source = torch.as_tensor(X.source)
     if torch.device(device).type == "cpu":
-        return Rows(source, X.index, X.check)
-    moved = torch.empty(X.shape, dtype=source.dtype, device=device)
-    chunk = max(1, (64 << 20) // max(1, source[0:1].nbytes))
+        return Rows(torch.as_tensor(X.source), X.index, X.check)
+    first = to_device(X[0:1])
+    moved = first.new_empty((len(X),) + tuple(first.shape[1:]))
+    chunk = max(1, chunk_bytes // max(1, first.nbytes))
     for start in range(0, len(X), chunk):
         moved[start:start + chunk] = to_device(X[start:start + chunk])
     return moved
@@ -233,31 +234,27 @@ def prepare_X(X, input_layers, integer_inputs, check_input, iterator, iterator_n
         if check_input:
             _refuse_names(values, iterator_name)
         return check_X(X, input_layers, integer_inputs) if check_input else X
-    check = None
-    if check_input:
-        check = lambda Xb: check_X(Xb, input_layers, integer_inputs)  # noqa: E731
-    if not isinstance(X, dict):
-        source = _Items(X) if isinstance(X, torch.utils.data.Dataset) else X
-        if _is_items(X):
-            source = np.asarray(X)
-        if check_input:
-            _check_structure(source, input_layers[0], "X", transforms, iterator_name)
-        return Rows(source, check=check)
     names = [layer.name for layer in input_layers]
-    if sorted(X) != sorted(names):
+    if isinstance(X, dict) and sorted(X) != sorted(names) or \
+            not isinstance(X, dict) and len(names) != 1:
         check_X(X, input_layers, integer_inputs)  # names what is missing or extra
+    check = partial(check_X, input_layers=input_layers, integer_inputs=integer_inputs) \
+        if check_input else None
     wrapped = {}
     for layer in input_layers:
-        value = X[layer.name]
-        source = _Items(value) if isinstance(value, torch.utils.data.Dataset) else value
-        source = np.asarray(source) if isinstance(source, (list, tuple)) else source
+        value = X[layer.name] if isinstance(X, dict) else X
+        if isinstance(value, torch.utils.data.Dataset):
+            value = _Items(value)
+        elif isinstance(value, (list, tuple)):
+            value = np.asarray(value)
         if check_input:
-            _check_structure(source, layer, f"X[{layer.name!r}]", transforms, iterator_name)
-        wrapped[layer.name] = Rows(source, check=check)
+            label = f"X[{layer.name!r}]" if isinstance(X, dict) else "X"
+            _check_structure(value, layer, label, transforms)
+        wrapped[layer.name] = Rows(value, check=check)
     lengths = {key: len(value) for key, value in wrapped.items()}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"the arrays of X have different lengths: {lengths}")
-    return wrapped
+    return wrapped if isinstance(X, dict) else wrapped[names[0]]
 
 
 def _refuse_names(values, iterator_name):
@@ -279,7 +276,7 @@ def _holds_names(X):
     return isinstance(X[0], (str, bytes, os.PathLike))
 
 
-def _check_structure(source, layer, label, transforms, iterator_name):
+def _check_structure(source, layer, label, transforms):
     """What a source shows without reading its values: not empty, numbers of the
     InputLayer's shape (items only with a transform, whose output is checked per batch)."""
     shape = tuple(getattr(source, "shape", (len(source),)))
@@ -341,7 +338,9 @@ def _in_batch(error, message):
 
 def _rows_text(iterator, number):
     """Which rows of X batch `number` holds, in words."""
-    size = iterator.batch_size
+    size = getattr(iterator, "batch_size", None)
+    if size is None:  # an iterator of another kind: its batches only
+        return "rows unknown"
     start, stop = (number - 1) * size, min(number * size, iterator.n_samples)
     if getattr(iterator, "shuffle", False):
         return f"positions {start}-{stop - 1} of the epoch's shuffled order"

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, nonlinearities
+from sknet.data import resident, rows
 
 from .nets import MLP_LAYERS, classification_data, mlp
 
@@ -47,7 +48,7 @@ class Sleeping(BatchIterator):
         return Xb, yb
 
 
-class Rows:
+class Duck:
     """A duck-typed source: ``__len__``, ``shape``, ``__getitem__`` over slices and index
     arrays; it records how many rows each read asked for."""
 
@@ -80,12 +81,12 @@ def test_a_memmap_fit_equals_the_in_memory_fit(on_disk, tmp_path):
 
 @pytest.mark.parametrize("kind", ["in memory", "memmap"])
 def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path):
-    big = np.random.RandomState(0).rand(40000, 100).astype(np.float32)  # 16 MB
+    big = np.random.RandomState(0).rand(4000, 1000).astype(np.float32)  # 16 MB
     labels = (big[:, 0] > 0.5).astype(np.int64)
     if kind == "memmap":
         np.save(tmp_path / "big.npy", big)
         big = np.load(tmp_path / "big.npy", mmap_mode="r")
-    net = mlp(features=100, classes=2, max_epochs=1)
+    net = mlp(features=1000, classes=2, max_epochs=1)
     tracemalloc.start()
     try:
         net.fit(big, labels)
@@ -93,7 +94,7 @@ def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 0.25 * big.nbytes, f"peak {peak / 1e6:.1f} MB for X of {big.nbytes / 1e6} MB"
-    assert len(net.batch_iterator_train_) == 250  # nolearn's len(): batches of the last data
+    assert len(net.batch_iterator_train_) == 25  # nolearn's len(): batches of the last data
     alive = weakref.ref(big)
     del big
     gc.collect()
@@ -110,7 +111,7 @@ def test_h5py_zarr_and_duck_typed_sources_fit_and_predict_as_arrays(tmp_path):
     array = zarr.open_array(tmp_path / "X.zarr", mode="w", shape=X.shape, chunks=(64, 10),
                             dtype="f4")
     array[:] = X
-    duck = Rows(X)
+    duck = Duck(X)
     with h5py.File(tmp_path / "X.h5", "r") as f:  # shuffled reads: h5py wants sorted rows
         assert_same_net(fitted(f["X"], y, **shuffled), reference, X_new=f["X"])
     assert_same_net(fitted(array, y, **shuffled), reference, X_new=array)
@@ -243,3 +244,19 @@ def test_transforms_run_ahead_in_a_thread_that_ends_with_the_fit():
         gc.collect()
         assert len(net.train_history_) == (1 if "on_epoch_finished" in handlers else 0)
         assert not read_ahead()
+
+
+def test_in_memory_rows_are_shared_on_the_cpu_and_moved_in_chunks_elsewhere():
+    view = rows(X, np.array([5, 1, 7, 3, 9]))
+    on_cpu = resident(view, "cpu", torch.as_tensor)
+    assert on_cpu.source.data_ptr() == X.ctypes.data  # no copy of X
+    np.testing.assert_array_equal(on_cpu[[3, 0]].numpy(), X[[3, 5]])
+    moves = []
+
+    def to_device(batch):  # stands for the copy to a GPU
+        moves.append(len(batch))
+        return torch.as_tensor(batch)
+
+    moved = resident(view, "cuda", to_device, chunk_bytes=2 * X[0].nbytes)
+    np.testing.assert_array_equal(moved.numpy(), X[[5, 1, 7, 3, 9]])
+    assert moves == [1, 2, 2, 1]  # the first row (dtype and shape), then chunks of 2 rows
