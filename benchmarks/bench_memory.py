@@ -11,6 +11,7 @@ it also counts the file's pages a memmap maps, which the kernel may drop at any 
     python benchmarks/bench_memory.py                      # ~10 minutes on 2 busy cores
     python benchmarks/bench_memory.py --output benchmarks/RESULTS.md
     python benchmarks/bench_memory.py --rows 50000         # a quick run (never written)
+    python benchmarks/bench_memory.py --dir DIR            # the data an earlier run left in DIR
 """
 import argparse
 import datetime
@@ -122,13 +123,14 @@ def main():
     parser.add_argument("--output", type=Path)
     parser.add_argument("--cases", type=int, help="only the first CASES cases (a baseline)")
     parser.add_argument("--case")
-    parser.add_argument("--dir", type=Path)
+    parser.add_argument("--dir", type=Path, help="reuse this data directory (kept)")
     args = parser.parse_args()
     if args.case:
         return run_case(args.case, args.dir, args.rows)
-    directory = Path(tempfile.mkdtemp(prefix="sknet-bench-memory-", dir="/tmp"))
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="sknet-bench-memory-", dir="/tmp"))
     try:
-        write_data(directory, args.rows)
+        if not args.dir:  # --dir: the data of an earlier run, kept
+            write_data(directory, args.rows)
         cases = [("in memory", args.rows), ("memmap", args.rows), ("h5py", args.rows),
                  ("sleep, read-ahead", 20000), ("sleep, no read-ahead", 20000)]
         results = {}
@@ -139,7 +141,8 @@ def main():
             results[case] = json.loads(line[-1])
             print(results[case], flush=True)
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        if not args.dir:
+            shutil.rmtree(directory, ignore_errors=True)
     if len(results) < 5:
         return
     report = render(results, args.rows)

@@ -116,7 +116,7 @@ def test_h5py_zarr_and_duck_typed_sources_fit_and_predict_as_arrays(tmp_path):
         assert_same_net(fitted(f["X"], y, **shuffled), reference, X_new=f["X"])
     assert_same_net(fitted(array, y, **shuffled), reference, X_new=array)
     assert_same_net(fitted(duck, y, **shuffled), reference, X_new=duck)
-    assert max(duck.reads) <= 128  # read batch by batch, never whole
+    assert max(duck.reads) <= 2 * 128  # batch by batch (a batch's span at most), never whole
 
 
 def test_an_h5py_dataset_whose_length_differs_from_y_is_refused_before_training(tmp_path):
