@@ -299,6 +299,8 @@ def batches(iterator):
     """The batches of a bound `iterator`. In-memory data with a plain iterator: as they come.
     Otherwise each batch is checked (where its data asks for it) after the transform, errors
     name the batch and its rows, and the next batches are read ahead in a thread."""
+    if not hasattr(iterator, "X"):  # batches already (sknet.ddp's shard of them)
+        return iterator
     X = iterator.X
     if slices_only(iterator) and not streamed(X):
         return iterator

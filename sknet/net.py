@@ -21,18 +21,22 @@ from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
 from .build import Layers, build_layers, factory_parameters, network_output
 from .data import batches, data_shapes_of, prepare_X, release, with_targets
+from .ddp import data_parallel, is_main_process
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Layer, Network, get_all_params, get_output
 from .loop import TrainingLoop, weight_penalty
 from .nonlinearities import identity, softmax
 from .files import InterruptedWrite
-from .params import load_params, write_params
+from .params import load_into_layers, write_params
+from .precision import check_mixed_precision, grad_scaler
 from .random import using_rng
+from .saved import read_source, restore_classes, saved_values, shapes_from
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .utils import current_value, did_you_mean
-from .validation import (check_epochs, check_random_state, check_settings, check_y,
-                         class_labels, layer_names, target_width, too_large)
+from .validation import (check_device, check_epochs, check_random_state, check_settings,
+                         check_training_settings, check_update, check_y, class_labels,
+                         layer_names, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -66,7 +70,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
     device='cuda' if available else 'cpu', compile=False, mixed_precision=None,
-    random_state=None, **kwargs)
+    random_state=None, distributed=False, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
@@ -95,7 +99,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     compile : True runs the network through ``torch.compile`` (``compile__mode=...`` etc. are
         passed to it).
     mixed_precision : 'bf16' computes the forward pass under bfloat16 autocast (parameters,
-        loss and outputs stay float32).
+        loss and outputs stay float32); 'fp16' under float16 autocast with loss scaling, on
+        CUDA only (see `sknet.precision`).
     random_state : None, an int or a ``np.random.RandomState``. With an int, each `fit` draws
         the initial weights, the noise layers' masks, the training BatchIterator's shuffling
         and TrainSplit's shuffled split from generators seeded by it (not from global state),
@@ -105,6 +110,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         (``np.random.seed``, ``torch.manual_seed``) and the iterators' and TrainSplit's own
         `seed`. A graph given as layer instances keeps the weights and noise seeds it was
         built with.
+    distributed : True trains one net across the processes ``torchrun`` starts (data
+        parallel, see `sknet.ddp`); a plain single process ignores it.
     y_tensor_type : accepted for nolearn compatibility and ignored.
 
     Notes
@@ -144,7 +151,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
                  callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
-                 mixed_precision=None, random_state=None, **kwargs):
+                 mixed_precision=None, random_state=None, distributed=False, **kwargs):
         self.layers = layers
         self.update = update
         self.objective = objective
@@ -172,6 +179,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.compile = compile
         self.mixed_precision = mixed_precision
         self.random_state = random_state
+        self.distributed = distributed
         _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
         self._params_to_validate = {k for k in kwargs if self._routed_to_skorch(k)}
@@ -276,12 +284,11 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     # ---------------------------------------------------------------------- initialization
 
     def initialize(self):
-        """Build the layers, the optimizer and the handlers; returns self."""
-        if self.mixed_precision not in (None, False, True, "bf16"):
-            raise ValueError(f"mixed_precision must be None or 'bf16', got "
-                             f"{self.mixed_precision!r}")
-        check_settings(self, self._resolved_update(), self._params_for("update"),
-                       self._params_for("objective"))
+        """Build the layers, the optimizer and the handlers; returns self. The settings only
+        training reads (``update_*``, ...) are checked by fit and partial_fit: a net built to
+        predict needs none, and gets its optimizer when it first trains."""
+        check_settings(self)
+        check_mixed_precision(self.mixed_precision)
         rng = check_random_state(self.random_state)
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
@@ -293,6 +300,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.batch_iterator_train_ = _seeded(copy.deepcopy(self.batch_iterator_train), seeds[0])
         self.batch_iterator_test_ = _seeded(copy.deepcopy(self.batch_iterator_test), seeds[1])
         self.train_split_seed_ = seeds[2]
+        self.grad_scaler_ = grad_scaler(self.mixed_precision, self.device)
         self.batch_iterator_train_.test = False
         self.batch_iterator_test_.test = True
         self.handlers_ = {event: self._handler_list(event) for event in HANDLER_EVENTS}
@@ -379,6 +387,11 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 hints = [name + did_you_mean(name, valid) for name in unknown]
                 raise ValueError(f"Unused kwarg: {', '.join(hints)}; {update.name} takes "
                                  f"{', '.join(valid)}")
+        try:
+            check_update(update, hyper)
+        except (TypeError, ValueError):  # a net built to predict: fit says what is missing
+            self.optimizer_ = None
+            return self
         params = get_all_params(self.layers_[-1], trainable=True)
         if not params:
             raise ValueError(f"the network {list(self.layers_)} has no trainable parameters, "
@@ -431,8 +444,10 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                            for name, layer in self.layers_.items())
 
     def save_params_to(self, path):
-        """Pickle `get_all_params_values()` to `path` (atomically: see `sknet.files`)."""
-        write_params(path, self.get_all_params_values())
+        """Pickle `get_all_params_values()` to `path` (atomically: see `sknet.files`), with
+        the input shapes, output units and `classes_` a net built to predict reads back."""
+        if is_main_process(self):  # distributed: rank 0 writes, the other ranks skip
+            write_params(path, saved_values(self))
 
     def load_params_from(self, source, skip_mismatched=False):
         """Load parameters from a file, another NeuralNet, a dict ``{layer name: [arrays]}``
@@ -444,11 +459,18 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         differs is an error naming the layer, unless `skip_mismatched`, which skips it (and
         reports it when verbose), nolearn's rule for reusing part of a trained net. A list
         must match every parameter. A failed load changes nothing. The next `fit` trains from
-        the loaded weights.
+        the loaded weights. An uninitialized net takes the input shape and output units it
+        leaves out, and `classes_`, from the source (see `sknet.saved`).
         """
+        values, info, label = read_source(source)
         if not self.initialized_:
-            self.initialize()
-        load_params(self.layers_, source, self.verbose, skip_mismatched)
+            self.from_data_ = shapes_from(self.layers, self._params_for, values, info, label)
+            try:
+                self.initialize()
+            finally:
+                del self.from_data_
+        load_into_layers(self.layers_, values, self.verbose, skip_mismatched, label)
+        restore_classes(self, info)
         self.continue_from_current_weights_ = True
         return self
 
@@ -495,6 +517,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         finished epochs); Ctrl-C during a handler's file write is raised (`InterruptedWrite`).
         """
         use_worker_gpu(self.device)  # in a sweep's worker: this worker's GPU
+        self._check_training_settings()
         X, y = with_targets(X, y)
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
@@ -520,10 +543,16 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     def partial_fit(self, X, y=None, classes=None, epochs=1):
         """Continue training for `epochs` epochs (one by default), initializing if needed."""
         use_worker_gpu(self.device)
+        self._check_training_settings()
         X, y = with_targets(X, y)
         if not self.initialized_:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=False)
+
+    def _check_training_settings(self):
+        """The settings only training reads, checked before anything is built or trained."""
+        check_training_settings(self, self._resolved_update(), self._params_for("update"),
+                                self._params_for("objective"))
 
     def _initialize_for(self, X, y):
         """initialize(), filling in what the layers leave out from the data: an InputLayer's
@@ -545,27 +574,33 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     def _train(self, X, y, epochs, refit_encoder):
         if epochs is not None:
             check_epochs(epochs)
+        if self.optimizer_ is None:  # a net built to predict: its update must be complete now
+            check_update(self._resolved_update(), self._params_for("update"))
+            with self._current_init_context("optimizer"):  # skorch's, without its message
+                self.initialize_optimizer()
         X = self._prepare_X(X, "batch_iterator_train")
         y = self._prepare_y(y, num_samples(X), refit_encoder)
         self._set_classes()
         self.continue_from_current_weights_ = False
         self._resume_random_state()
-        self.notify("on_train_begin", X=X, y=y)
-        try:
-            with worker_threads():  # in a sweep's worker: torch on the worker's share of cores
-                self.fit_loop(X, y, epochs=epochs)
-        except KeyboardInterrupt as interrupt:
-            self._drop_unfinished_epoch()
-            if isinstance(interrupt, InterruptedWrite):
-                raise  # a handler's save was abandoned: say so rather than return quietly
-        finally:
-            release(self.batch_iterator_train_)  # the net keeps no reference to X
-            release(self.batch_iterator_test_)
-        self.notify("on_train_end", X=X, y=y)
+        with data_parallel(self):  # distributed=True under torchrun: one net across ranks
+            self.notify("on_train_begin", X=X, y=y)
+            try:
+                with worker_threads():  # in a sweep's worker: torch on its share of cores
+                    self.fit_loop(X, y, epochs=epochs)
+            except KeyboardInterrupt as interrupt:
+                self._drop_unfinished_epoch()
+                if isinstance(interrupt, InterruptedWrite):
+                    raise  # a handler's save was abandoned: say so rather than return quietly
+            finally:
+                release(self.batch_iterator_train_)  # the net keeps no reference to X
+                release(self.batch_iterator_test_)
+            self.notify("on_train_end", X=X, y=y)
         return self
 
     def __getstate__(self):
         state = super().__getstate__()
+        state.pop("data_parallel_", None)  # a distributed fit's DDP wrapper stays in its ranks
         if self.initialized_:  # a checkpoint: training resumed from it draws the same dropout
             state["random_state_at_pickling_"] = _torch_random_state()
         return state
@@ -603,6 +638,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         """The network output for X (class probabilities for a softmax classifier), computed
         in test batches and gathered on the device."""
         if self.__dict__.get("module_") is None:
+            check_device(self.device)  # the error to fix first
             self.check_is_fitted()
         nonlinearity = self._output_nonlinearity()
         batch = self._single_plain_batch(X)
