@@ -17,6 +17,7 @@ from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 
 from .batching import TrainSplit, num_samples, slices_only
+from .data import batches, resident, rows, streamed
 from .layers import feeding
 from .objectives import categorical_crossentropy
 from .precision import autocast_dtype, backward, step
@@ -79,7 +80,11 @@ class TrainingLoop:
         if seed is not None and isinstance(split, TrainSplit):  # seeded by random_state
             split = copy.copy(split)
             split.seed = seed
-        X_train, X_valid, y_train, y_valid = split(X, y, self)
+        if type(split).__call__ is TrainSplit.__call__:  # on row numbers: views, not copies
+            train, valid = split.indices(X, y, self)
+            X_train, X_valid, y_train, y_valid = rows(X, train), rows(X, valid), y[train], y[valid]
+        else:
+            X_train, X_valid, y_train, y_valid = split(X, y, self)
         if num_samples(X_valid) == 0:
             return X_train, None, y_train, None
         return X_train, X_valid, y_train, y_valid
@@ -117,9 +122,11 @@ class TrainingLoop:
         """The data as tensors on the device, moved once, when `iterator` only slices it (no
         `transform`) and it fits: batches are then views or device-side gathers, with no copy
         per batch. Otherwise the data as it is: batches are copied to the device one by one."""
-        if not slices_only(iterator) or not self._fits_on_device(arrays):
+        if not slices_only(iterator) or any(map(streamed, arrays)) \
+                or not self._fits_on_device(arrays):
             return arrays
-        return tuple(None if a is None else self._to_device(a) for a in arrays)
+        return tuple(None if a is None else resident(a, self.device, self._to_device)
+                     for a in arrays)
 
     def _fits_on_device(self, arrays):
         device = torch.device(self.device)
@@ -162,7 +169,7 @@ class TrainingLoop:
             return
         totals = self.epoch_totals_[prefix] = {"n": 0}
         batch_count = 0
-        for batch in iterator:
+        for batch in batches(iterator):
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             size = num_samples(batch[0])

@@ -19,6 +19,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
 from .build import Layers, build_layers, factory_parameters, network_output
+from .data import batches, data_shapes_of, prepare_X, release, with_targets
 from .ddp import data_parallel, is_main_process
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
@@ -35,8 +36,8 @@ from .targets import (check_objective_weights, class_ids, label_encoder, probabi
                       sample_weights, weighted_loss, with_weights)
 from .utils import current_value, did_you_mean
 from .validation import (check_device, check_epochs, check_feature_names, check_random_state,
-                         check_settings, check_training_settings, check_update, check_X,
-                         check_y, data_shapes, layer_names, target_width, too_large)
+                         check_settings, check_training_settings, check_update, check_y,
+                         layer_names, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -492,13 +493,14 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     def _input_layers(self):
         return [l for l in self.layers_.values() if isinstance(l, InputLayer)]
 
-    def _prepare_X(self, X):
+    def _prepare_X(self, X, iterator="batch_iterator_test"):
+        """X checked and converted, or, for a data source, wrapped to be read per batch by
+        `iterator` (see `sknet.data`); a DataFrame's columns checked against fit's."""
         check_feature_names(self, X, reset=False)
-        if not self.check_input:
-            return X
         embedded = {l.input_layer.name for l in self.layers_.values()
                     if isinstance(l, EmbeddingLayer) and isinstance(l.input_layer, InputLayer)}
-        return check_X(X, self._input_layers(), embedded)
+        return prepare_X(X, self._input_layers(), embedded, self.check_input,
+                         getattr(self, iterator + "_"), iterator)
 
     def _prepare_y(self, y, n_samples, refit_classes, classes=None):
         """y as the network's targets: float columns for regression, class ids (positions in
@@ -521,7 +523,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
 
     # -------------------------------------------------------------------------- training
 
-    def fit(self, X, y, epochs=None, sample_weight=None):
+    def fit(self, X, y=None, epochs=None, sample_weight=None):
         """Train for `epochs` (default `max_epochs`) epochs; returns self.
 
         `sample_weight` weighs each row's loss (the validation loss too; see `sknet.targets`).
@@ -531,6 +533,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         """
         use_worker_gpu(self.device)  # in a sweep's worker: this worker's GPU
         self._check_training_settings()
+        X, y = with_targets(X, y)
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
             self._warn_if_discarding_nolearn_training()
@@ -552,13 +555,14 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 "continue, or run the script through `python -m sknet.legacy`, which keeps "
                 "nolearn's rule.", UserWarning, stacklevel=3)
 
-    def partial_fit(self, X, y, classes=None, epochs=1, sample_weight=None):
+    def partial_fit(self, X, y=None, classes=None, epochs=1, sample_weight=None):
         """Continue training for `epochs` epochs (one by default), initializing if needed.
 
         A classifier's `classes_` are fixed by the first call: `classes` if given, else the
         labels of that y; later calls may hold a subset of them (scikit-learn's rule)."""
         use_worker_gpu(self.device)
         self._check_training_settings()
+        X, y = with_targets(X, y)
         if not self.initialized_:
             self._initialize_for(X, y, classes)
         return self._train(X, y, epochs, False, classes, sample_weight)
@@ -572,7 +576,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         """initialize(), filling in what the layers leave out from the data: an InputLayer's
         shape from X (per key for a dict X), the output layer's `num_units` from y (classes or
         target columns). Records `n_features_in_` for 2-d X, as scikit-learn estimators do."""
-        input_shapes = data_shapes(X)
+        input_shapes = data_shapes_of(X, y, self.batch_iterator_train)
         self.from_data_ = {"input_shapes": input_shapes,
                            "output_units": target_width(y, self.regression, classes)}
         try:
@@ -592,7 +596,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
             check_update(self._resolved_update(), self._params_for("update"))
             with self._current_init_context("optimizer"):  # skorch's, without its message
                 self.initialize_optimizer()
-        X = self._prepare_X(X)
+        X = self._prepare_X(X, "batch_iterator_train")
         n_samples = num_samples(X)
         y = self._prepare_y(y, n_samples, refit_classes, classes)
         weights = sample_weights(sample_weight, self.class_weight, n_samples,
@@ -609,6 +613,9 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 self._drop_unfinished_epoch()
                 if isinstance(interrupt, InterruptedWrite):
                     raise  # a handler's save was abandoned: say so rather than return quietly
+            finally:
+                release(self.batch_iterator_train_)  # the net keeps no reference to X
+                release(self.batch_iterator_test_)
             self.notify("on_train_end", X=X, y=y)
         return self
 
@@ -664,7 +671,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 outputs = [nonlinearity(self._forward(batch))]
             else:
                 outputs = [nonlinearity(self._forward(self._to_device(Xb)))
-                           for Xb, _ in self.batch_iterator_test_(X)]
+                           for Xb, _ in batches(self.batch_iterator_test_(X))]
+                release(self.batch_iterator_test_)
         if isinstance(outputs[0], list):  # several output layers: one array each
             return [_joined(batches).cpu().numpy() for batches in zip(*outputs)]
         proba = _joined(outputs).cpu().numpy()
@@ -720,7 +728,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         outputs = []
         with torch.inference_mode():
-            for Xb, _ in self.batch_iterator_test_(X):
+            for Xb, _ in batches(self.batch_iterator_test_(X)):
                 inputs = self._bind_inputs(self._to_device(Xb))
                 outputs.append(get_output(layer, inputs, deterministic=True).cpu())
         return to_numpy(_joined(outputs))
