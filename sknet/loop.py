@@ -17,6 +17,7 @@ from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 
 from .batching import TrainSplit, num_samples, slices_only
+from .callbacks import as_labels, callback_batch, skorch_split
 from .layers import feeding
 from .objectives import categorical_crossentropy
 from .regularization import l1 as l1_penalty
@@ -77,8 +78,11 @@ class TrainingLoop:
         if seed is not None and isinstance(split, TrainSplit):  # seeded by random_state
             split = copy.copy(split)
             split.seed = seed
-        X_train, X_valid, y_train, y_valid = split(X, y, self)
-        if num_samples(X_valid) == 0:
+        if isinstance(split, TrainSplit):
+            X_train, X_valid, y_train, y_valid = split(X, y, self)
+        else:  # skorch's protocol: ValidSplit, predefined_split
+            X_train, X_valid, y_train, y_valid = skorch_split(self, split, X, y)
+        if X_valid is None or num_samples(X_valid) == 0:
             return X_train, None, y_train, None
         return X_train, X_valid, y_train, y_valid
 
@@ -88,8 +92,9 @@ class TrainingLoop:
         X_train, y_train = self._device_resident(self.batch_iterator_train_, X_train, y_train)
         if X_valid is not None:
             X_valid, y_valid = self._device_resident(self.batch_iterator_test_, X_valid, y_valid)
-        datasets = {"dataset_train": Dataset(X_train, y_train),
-                    "dataset_valid": None if X_valid is None else Dataset(X_valid, y_valid)}
+        datasets = {"dataset_train": Dataset(X_train, as_labels(self, y_train)),  # for callbacks
+                    "dataset_valid": None if X_valid is None
+                    else Dataset(X_valid, as_labels(self, y_valid))}
         self.stop_training_ = False
         for _ in range(epochs):
             # bound each epoch, as nolearn did: a handler may predict (rebinding the iterator)
@@ -156,7 +161,8 @@ class TrainingLoop:
             size = num_samples(batch[0])
             self._accumulate(totals, step, size, training)
             self.history.record_batch(prefix + "_batch_size", size)
-            self.notify("on_batch_end", batch=batch, training=training, **step)
+            self.notify("on_batch_end", batch=callback_batch(self, batch), training=training,
+                        **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
 

@@ -19,6 +19,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
+from .callbacks import ProgressBar, SkorchCallbacks, cached_predictions
 from .build import Layers, build_layers, factory_parameters, network_output
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
@@ -56,7 +57,7 @@ def objective(layers, loss_function, target, aggregate=aggregate, deterministic=
 
 
 
-class NeuralNet(TrainingLoop, skorch.NeuralNet):
+class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     """NeuralNet(layers, update=nesterov_momentum, objective=objective,
     objective_loss_function=None, batch_iterator_train=BatchIterator(128),
     batch_iterator_test=BatchIterator(128), regression=False, max_epochs=100,
@@ -65,7 +66,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
     device='cuda' if available else 'cpu', compile=False, mixed_precision=None,
-    random_state=None, **kwargs)
+    random_state=None, progress=False, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
@@ -104,6 +105,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         (``np.random.seed``, ``torch.manual_seed``) and the iterators' and TrainSplit's own
         `seed`. A graph given as layer instances keeps the weights and noise seeds it was
         built with.
+    progress : True shows a tqdm progress bar of each epoch's batches (skorch's ProgressBar,
+        see `sknet.callbacks`).
     y_tensor_type : accepted for nolearn compatibility and ignored.
 
     Notes
@@ -143,7 +146,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
                  callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
-                 mixed_precision=None, random_state=None, **kwargs):
+                 mixed_precision=None, random_state=None, progress=False, **kwargs):
         self.layers = layers
         self.update = update
         self.objective = objective
@@ -171,6 +174,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.compile = compile
         self.mixed_precision = mixed_precision
         self.random_state = random_state
+        self.progress = progress
         _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
         self._params_to_validate = {k for k in kwargs if self._routed_to_skorch(k)}
@@ -306,7 +310,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         return list(handlers) if isinstance(handlers, (list, tuple)) else [handlers]
 
     def get_default_callbacks(self):
-        return [("epoch_timer", EpochTimer())]
+        progress = [("progress_bar", ProgressBar())] if getattr(self, "progress", False) else []
+        return [("epoch_timer", EpochTimer())] + progress
 
     def initialize_module(self):
         from_data = getattr(self, "from_data_", {})
@@ -597,6 +602,9 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         in test batches and gathered on the device."""
         if self.__dict__.get("module_") is None:
             self.check_is_fitted()
+        cached = cached_predictions(self)  # a skorch scoring callback's, while training
+        if cached is not None:
+            return cached
         nonlinearity = self._output_nonlinearity()
         batch = self._single_plain_batch(X)
         if batch is None:
