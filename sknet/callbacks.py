@@ -116,8 +116,9 @@ def _write(target, mode, write):
 def check_callbacks(net):
     """Raise a ValueError naming a callback in `net.callbacks_` that cannot work with sknet, or
     a setting of one that would silently do nothing."""
-    if not isinstance(net.progress, bool):
-        raise TypeError(f"progress must be True or False, got {net.progress!r}")
+    progress = getattr(net, "progress", False)  # a net pickled before `progress` existed
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
     names = [name for name, _ in net.get_all_learnable_params()]
     for name, callback in net.callbacks_:
         problem = _problem(net, callback, names)
