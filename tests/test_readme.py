@@ -36,3 +36,21 @@ def test_readme_epoch_table_is_what_a_classifier_prints(capsys):
     row = re.compile(r"^ {6}\d( +\d\.\d{5}){4}  \d+\.\d\ds$")
     assert len(printed) == len(shown)
     assert all(row.match(line) for line in printed[table_end + 1:] + shown[table_end + 1:])
+
+
+def readme_python_block(after):
+    """The first ```python block after the line containing `after`."""
+    text = README.read_text()
+    start = text.index("```python\n", text.index(after)) + len("```python\n")
+    return text[start:text.index("```", start)]
+
+
+def test_readme_lasagne_way_block_runs_and_its_comments_are_the_values():
+    code = readme_python_block("## Layers, the Lasagne way")
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    claims = re.findall(r"^(\S[^#\n]*?)\s+# (\(.*?\)|\d+)(?:,.*)?$", code, re.M)
+    assert len(claims) == 2
+    for expression, shown in claims:
+        assert repr(eval(expression, namespace)) == shown
+    assert namespace["probabilities"].shape == (2, 10)
