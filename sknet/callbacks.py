@@ -6,6 +6,7 @@ work. See docs/callbacks.md for the table.
 `SkorchCallbacks` is a mixin of `sknet.NeuralNet` (which it expects as ``self``).
 """
 import copy
+import inspect
 import json
 import os
 from fnmatch import fnmatch
@@ -13,7 +14,7 @@ from fnmatch import fnmatch
 import numpy as np
 import skorch.callbacks
 import torch
-from skorch.dataset import Dataset
+from skorch.dataset import Dataset, ValidSplit
 from skorch.utils import data_from_dataset, to_numpy
 from torch.utils.data import Subset
 
@@ -147,6 +148,21 @@ def _problem(net, callback, parameter_names):
                 return (f"its pattern {pattern!r} matches no parameter; sknet names them "
                         f"'<layer>.<attribute>': {', '.join(parameter_names)}")
     return None
+
+
+def is_skorch_split(split):
+    """Whether `split` follows skorch's train_split protocol (ValidSplit, or a callable that
+    cannot take nolearn's ``split(X, y, net)``, such as `predefined_split`'s) rather than
+    nolearn's (TrainSplit and nolearn-style callables)."""
+    if isinstance(split, ValidSplit):
+        return True
+    try:
+        inspect.signature(split).bind(None, None, None)
+    except TypeError:
+        return True
+    except ValueError:  # no signature to read (a builtin): nolearn's, as before
+        return False
+    return False
 
 
 def skorch_split(net, split, X, y):

@@ -17,7 +17,7 @@ from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 
 from .batching import TrainSplit, num_samples, slices_only
-from .callbacks import as_labels, callback_batch, skorch_split
+from .callbacks import as_labels, callback_batch, is_skorch_split, skorch_split
 from .layers import feeding
 from .objectives import categorical_crossentropy
 from .regularization import l1 as l1_penalty
@@ -78,10 +78,10 @@ class TrainingLoop:
         if seed is not None and isinstance(split, TrainSplit):  # seeded by random_state
             split = copy.copy(split)
             split.seed = seed
-        if isinstance(split, TrainSplit):
-            X_train, X_valid, y_train, y_valid = split(X, y, self)
-        else:  # skorch's protocol: ValidSplit, predefined_split
+        if is_skorch_split(split):  # ValidSplit, predefined_split
             X_train, X_valid, y_train, y_valid = skorch_split(self, split, X, y)
+        else:
+            X_train, X_valid, y_train, y_valid = split(X, y, self)
         if X_valid is None or num_samples(X_valid) == 0:
             return X_train, None, y_train, None
         return X_train, X_valid, y_train, y_valid

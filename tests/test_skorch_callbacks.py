@@ -131,6 +131,20 @@ def test_predefined_split_validates_on_the_given_set_checked_and_encoded_like_fi
     assert net.history[-1, "train_batch_count"] == 3  # all 300 rows train
 
 
+def test_a_nolearn_style_train_split_callable_still_gets_x_y_and_the_net():
+    X, y = classification_data()
+    calls = []
+
+    def last_fifty_rows(X, y, net):
+        calls.append(net)
+        return X[:-50], X[-50:], y[:-50], y[-50:]
+
+    net = mlp(max_epochs=1, train_split=last_fifty_rows).fit(X, y)
+    assert calls == [net]
+    assert net.history[-1, "valid_loss"] == pytest.approx(
+        log_loss(y[-50:], net.predict_proba(X[-50:]), labels=[0, 1, 2]), rel=1e-5)
+
+
 # ------------------------------------------------------------------------------ checkpoints
 
 def test_checkpoint_files_round_trip_to_the_same_predictions_and_history(tmp_path):
