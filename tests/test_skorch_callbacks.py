@@ -62,11 +62,16 @@ def test_epoch_scoring_f1_macro_equals_sklearns_f1_on_the_validation_predictions
     X, y = classification_data()
     labels = np.array(["ant", "bee", "cat"])[y]
     net = mlp(max_epochs=3, use_label_encoder=True, callbacks=[
-        cb.EpochScoring("f1_macro", lower_is_better=False, use_caching=use_caching)])
+        cb.EpochScoring("f1_macro", lower_is_better=False, use_caching=use_caching),
+        cb.EpochScoring("neg_log_loss", lower_is_better=False, use_caching=use_caching)])
     net.fit(X, labels)
     X_valid, y_valid = validation_part(net, X, labels)
     expected = f1_score(y_valid, net.predict(X_valid), average="macro")
     assert net.history[-1, "f1_macro"] == pytest.approx(expected, abs=1e-12)
+    expected = -log_loss(y_valid, net.predict_proba(X_valid), labels=net.classes_)
+    assert net.history[-1, "neg_log_loss"] == pytest.approx(expected, rel=1e-5)
+    assert net.history[-1, "neg_log_loss"] == pytest.approx(-net.history[-1, "valid_loss"],
+                                                            rel=1e-5)
     assert net.train_history_[-1]["f1_macro"] == net.history[-1, "f1_macro"]
 
 
