@@ -61,6 +61,11 @@ class SkorchCallbacks:
         check_callbacks(self)
         return self
 
+    def get_default_callbacks(self):
+        """skorch's EpochTimer (the `dur` column), and a ProgressBar with ``progress=True``."""
+        progress = [("progress_bar", ProgressBar())] if getattr(self, "progress", False) else []
+        return [("epoch_timer", skorch.callbacks.EpochTimer())] + progress
+
     def initialize_callbacks(self):
         super().initialize_callbacks()
         for _, callback in self.callbacks_:

@@ -10,7 +10,6 @@ import numpy as np
 import sklearn.base
 import skorch
 import torch
-from skorch.callbacks import EpochTimer
 from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 from sklearn.metrics import accuracy_score, r2_score
@@ -19,7 +18,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
-from .callbacks import ProgressBar, SkorchCallbacks, cached_predictions
+from .callbacks import SkorchCallbacks, cached_predictions
 from .build import Layers, build_layers, factory_parameters, network_output
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
@@ -308,10 +307,6 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def _handler_list(self, event):
         handlers = getattr(self, event) or []
         return list(handlers) if isinstance(handlers, (list, tuple)) else [handlers]
-
-    def get_default_callbacks(self):
-        progress = [("progress_bar", ProgressBar())] if getattr(self, "progress", False) else []
-        return [("epoch_timer", EpochTimer())] + progress
 
     def initialize_module(self):
         from_data = getattr(self, "from_data_", {})
