@@ -175,7 +175,7 @@ def skorch_split(net, split, X, y):
     `predefined_split`): ``split(dataset, y) -> (dataset_train, dataset_valid)``. A validation
     set given from outside (predefined_split) is checked and encoded as fit's data is."""
     dataset = Dataset(X, y)
-    parts = split(dataset, y)
+    parts = split(dataset, _values(y))
     arrays = []
     for part in parts:
         if part is None:
@@ -185,7 +185,7 @@ def skorch_split(net, split, X, y):
         root = part.dataset if isinstance(part, Subset) else part
         if root is not dataset:
             X_part = net._prepare_X(X_part)
-            y_part = net._prepare_y(y_part, num_samples(X_part), refit_encoder=False)
+            y_part = net._prepare_y(y_part, num_samples(X_part), False)  # keep the classes
         arrays.append((X_part, y_part))
     (X_train, y_train), (X_valid, y_valid) = arrays
     return X_train, X_valid, y_train, y_valid
@@ -202,11 +202,17 @@ def cached_predictions(net):
 
 def as_labels(net, y):
     """Class ids `y` as the labels `predict` returns (``classes_[y]``), for the targets skorch
-    callbacks compare with predictions; anything else as it is."""
+    callbacks compare with predictions; other targets as an array or tensor."""
+    y = _values(y)
     classes = getattr(net, "classes_", None)
     if y is None or net.regression or classes is None or _are_ids(classes):
         return y
     return np.asarray(classes)[to_numpy(y)]
+
+
+def _values(y):
+    """`y` as an array or a tensor (an array-like object as the array it converts to)."""
+    return y if y is None or isinstance(y, (np.ndarray, torch.Tensor)) else np.asarray(y)
 
 
 def _are_ids(classes):
@@ -214,9 +220,9 @@ def _are_ids(classes):
     return classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes)))
 
 
-def callback_batch(net, batch):
-    """The batch skorch callbacks see after a step: its targets as labels (see `as_labels`)."""
+def callback_batch(net, batch, step):
+    """The batch skorch callbacks see after a step: the step's targets, as labels (see
+    `as_labels`)."""
     if not net.listeners_["on_batch_end"]:
         return batch
-    Xb, yb = batch
-    return Xb, as_labels(net, yb)
+    return batch[0], as_labels(net, step["y_true"])

@@ -161,8 +161,8 @@ class TrainingLoop:
             size = num_samples(batch[0])
             self._accumulate(totals, step, size, training)
             self.history.record_batch(prefix + "_batch_size", size)
-            self.notify("on_batch_end", batch=callback_batch(self, batch), training=training,
-                        **step)
+            self.notify("on_batch_end", batch=callback_batch(self, batch, step),
+                        training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
 

@@ -11,6 +11,7 @@ import torch
 from skorch import callbacks as cb
 from skorch.dataset import Dataset, ValidSplit
 from skorch.helper import SliceDict, predefined_split
+from skorch.utils import to_numpy
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score, log_loss
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_val_score
@@ -92,7 +93,7 @@ def test_passthrough_scoring_averages_a_batch_value_by_batch_size_and_refuses_lo
 
     def count_class_zero(net, batch, training, **kwargs):
         if not training:
-            net.history.record_batch("zeros", float((np.asarray(batch[1]) == 0).mean()))
+            net.history.record_batch("zeros", float((to_numpy(batch[1]) == 0).mean()))
 
     net = mlp(max_epochs=1, batch_iterator_test=BatchIterator(25), callbacks=[
         Record("on_batch_end", count_class_zero), cb.PassthroughScoring("zeros")]).fit(X, y)
