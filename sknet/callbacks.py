@@ -18,7 +18,7 @@ from skorch.dataset import Dataset, ValidSplit
 from skorch.utils import data_from_dataset, to_numpy
 from torch.utils.data import Subset
 
-from .batching import num_samples
+from .batching import num_samples, take
 from .files import atomic_write
 
 
@@ -175,18 +175,17 @@ def skorch_split(net, split, X, y):
     `predefined_split`): ``split(dataset, y) -> (dataset_train, dataset_valid)``. A validation
     set given from outside (predefined_split) is checked and encoded as fit's data is."""
     dataset = Dataset(X, y)
-    parts = split(dataset, _values(y))
     arrays = []
-    for part in parts:
-        if part is None:
-            arrays.append((None, None))
-            continue
-        X_part, y_part = data_from_dataset(part)
-        root = part.dataset if isinstance(part, Subset) else part
-        if root is not dataset:
+    for part in split(dataset, _values(y)):
+        if part is None or part is dataset:
+            arrays.append((None, None) if part is None else (X, y))
+        elif isinstance(part, Subset) and part.dataset is dataset:  # rows of fit's data
+            rows = np.asarray(part.indices)
+            arrays.append((take(X, rows), None if y is None else y[rows]))
+        else:  # from the user (predefined_split)
+            X_part, y_part = data_from_dataset(part)
             X_part = net._prepare_X(X_part)
-            y_part = net._prepare_y(y_part, num_samples(X_part), False)  # keep the classes
-        arrays.append((X_part, y_part))
+            arrays.append((X_part, net._prepare_y(y_part, num_samples(X_part), False)))
     (X_train, y_train), (X_valid, y_valid) = arrays
     return X_train, X_valid, y_train, y_valid
 
