@@ -242,8 +242,8 @@ def check_settings(net, update, update_params, objective_params):
     for name in ("batch_iterator_train", "batch_iterator_test"):
         _check_instance(getattr(net, name), name, "a BatchIterator (e.g. BatchIterator(128))")
     if net.train_split not in (None, False):
-        _check_instance(net.train_split, "train_split", "a TrainSplit (e.g. TrainSplit("
-                        "eval_size=0.2)), skorch's ValidSplit or predefined_split, or None")
+        _check_instance(net.train_split, "train_split",
+                        "a TrainSplit (e.g. TrainSplit(eval_size=0.2)), or None")
     check_device(net.device)
     _check_layer_classes(net.layers)
     taken = _hyperparameter_names(update)
