@@ -57,6 +57,7 @@ class SkorchCallbacks:
     """What skorch's callbacks read from a net, given the sknet way (a mixin of NeuralNet)."""
 
     def initialize(self):
+        """skorch's initialize, then `check_callbacks` (the module exists by then)."""
         super().initialize()
         check_callbacks(self)
         return self
@@ -67,6 +68,7 @@ class SkorchCallbacks:
         return [("epoch_timer", skorch.callbacks.EpochTimer())] + progress
 
     def initialize_callbacks(self):
+        """skorch's, with the callbacks of `ADAPTED` turned into their sknet subclasses."""
         super().initialize_callbacks()
         for _, callback in self.callbacks_:
             if type(callback) in ADAPTED:
