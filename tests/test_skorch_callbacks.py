@@ -2,6 +2,7 @@
 against an independent computation; the callbacks that cannot work are refused at fit."""
 import io
 import os
+import pickle
 import sys
 import types
 
@@ -47,9 +48,11 @@ def test_skorchs_progress_bar_counts_an_epochs_batches_from_the_batch_iterators(
 
 def test_progress_true_shows_a_tqdm_bar_per_epoch_and_false_shows_none(capsys):
     X, y = classification_data()
-    mlp(max_epochs=3, progress=True).fit(X, y)
+    net = mlp(max_epochs=3, progress=True).fit(X, y)
     err = capsys.readouterr().err
     assert err.count("| 0/3 [") == 3  # 240 rows in batches of 128, 60 in one
+    copy = pickle.loads(pickle.dumps(net))  # the bar itself is not pickled
+    np.testing.assert_array_equal(copy.predict_proba(X), net.predict_proba(X))
     mlp(max_epochs=3).fit(X, y)
     assert capsys.readouterr().err == ""
     with pytest.raises(TypeError, match="progress must be True or False, got 'yes'"):
@@ -231,6 +234,23 @@ def test_lr_scheduler_steps_every_training_batch():
                        step_every="batch"),
         Record("on_batch_begin", record)]).fit(X, y)
     np.testing.assert_allclose(rates, [0.1 / (1 + step) for step in range(8)])  # 4 per epoch
+
+
+def test_warm_restart_lr_follows_its_cosine_cycles():
+    X, y = classification_data()
+    rates = []
+    mlp(max_epochs=5, callbacks=[
+        cb.LRScheduler(cb.WarmRestartLR, min_lr=0.001, max_lr=0.1, base_period=2,
+                       period_mult=2),
+        Record("on_epoch_begin", lambda net, **kw: rates.append(
+            net.optimizer_.param_groups[0]["lr"]))]).fit(X, y)
+
+    def cosine(step, period):
+        return 0.001 + 0.5 * (0.1 - 0.001) * (1 + np.cos(np.pi * step / period))
+
+    # a first cycle of period 2 (epochs 1-3), then one of period 4 from epoch 4
+    expected = [cosine(0, 2), cosine(1, 2), cosine(2, 2), cosine(0, 4), cosine(1, 4)]
+    np.testing.assert_allclose(rates, expected)
 
 
 def test_lr_scheduler_with_a_shared_learning_rate_is_refused():
