@@ -29,7 +29,7 @@ def validation_part(net, X, y):
     return X_valid, y_valid
 
 
-def Record(event, record):
+def recorder(event, record):
     """A callback calling `record(net, **kwargs)` on `event`."""
     method = lambda self, net, **kwargs: record(net, **kwargs)  # noqa: E731
     return type("Record", (cb.Callback,), {event: method})()
@@ -99,7 +99,7 @@ def test_passthrough_scoring_averages_a_batch_value_by_batch_size_and_refuses_lo
             net.history.record_batch("zeros", float((to_numpy(batch[1]) == 0).mean()))
 
     net = mlp(max_epochs=1, batch_iterator_test=BatchIterator(25), callbacks=[
-        Record("on_batch_end", count_class_zero), cb.PassthroughScoring("zeros")]).fit(X, y)
+        recorder("on_batch_end", count_class_zero), cb.PassthroughScoring("zeros")]).fit(X, y)
     _, y_valid = validation_part(net, X, y)
     assert net.history[-1, "zeros"] == pytest.approx((y_valid == 0).mean(), abs=1e-12)
     with pytest.raises(ValueError, match="'train_loss' per epoch itself"):
@@ -216,7 +216,7 @@ def test_lr_scheduler_steps_the_optimizers_learning_rate_every_epoch():
     rates = []
     mlp(max_epochs=4, callbacks=[
         cb.LRScheduler(torch.optim.lr_scheduler.StepLR, step_size=2, gamma=0.5),
-        Record("on_epoch_begin", lambda net, **kw: rates.append(
+        recorder("on_epoch_begin", lambda net, **kw: rates.append(
             net.optimizer_.param_groups[0]["lr"]))]).fit(X, y)
     np.testing.assert_allclose(rates, [0.1 * 0.5 ** (epoch // 2) for epoch in range(4)])
 
@@ -232,7 +232,7 @@ def test_lr_scheduler_steps_every_training_batch():
     mlp(max_epochs=2, batch_iterator_train=BatchIterator(60), callbacks=[
         cb.LRScheduler(torch.optim.lr_scheduler.LambdaLR, lr_lambda=lambda step: 1 / (1 + step),
                        step_every="batch"),
-        Record("on_batch_begin", record)]).fit(X, y)
+        recorder("on_batch_begin", record)]).fit(X, y)
     np.testing.assert_allclose(rates, [0.1 / (1 + step) for step in range(8)])  # 4 per epoch
 
 
@@ -242,7 +242,7 @@ def test_warm_restart_lr_follows_its_cosine_cycles():
     mlp(max_epochs=5, callbacks=[
         cb.LRScheduler(cb.WarmRestartLR, min_lr=0.001, max_lr=0.1, base_period=2,
                        period_mult=2),
-        Record("on_epoch_begin", lambda net, **kw: rates.append(
+        recorder("on_epoch_begin", lambda net, **kw: rates.append(
             net.optimizer_.param_groups[0]["lr"]))]).fit(X, y)
 
     def cosine(step, period):
@@ -306,7 +306,7 @@ def test_gradient_norm_clipping_bounds_the_gradient_norm_the_step_uses():
                 [torch.linalg.vector_norm(g) for g in grads]))))
 
         mlp(max_epochs=2, random_state=0,
-            callbacks=callbacks + [Record("on_grad_computed", record)]).fit(X, y)
+            callbacks=callbacks + [recorder("on_grad_computed", record)]).fit(X, y)
         return np.array(norms)
 
     assert run([]).max() > 0.2  # without clipping the norm exceeds the bound
@@ -331,7 +331,7 @@ def test_unfreezer_lets_frozen_weights_train_from_its_epoch():
     snapshots = []
     net = mlp(max_epochs=4, callbacks=[
         cb.Freezer("hidden.*"), cb.Unfreezer("hidden.*", at=3),
-        Record("on_epoch_end", lambda net, **kw: snapshots.append(
+        recorder("on_epoch_end", lambda net, **kw: snapshots.append(
             net.layers_["hidden"].W.detach().clone()))])
     net.fit(X, y)
     assert torch.equal(snapshots[0], snapshots[1])
