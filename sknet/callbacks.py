@@ -19,6 +19,7 @@ from skorch.utils import data_from_dataset, to_numpy
 from torch.utils.data import Subset
 
 from .batching import num_samples, take
+from .ddp import is_main_process
 from .files import atomic_write
 
 
@@ -86,7 +87,9 @@ class SkorchCallbacks:
                     use_safetensors=False, **kwargs):
         """skorch's save_params, writing each file named by a path atomically (see
         `sknet.files`). `f_criterion` gets an empty state: sknet's loss is the objective, a
-        function without state."""
+        function without state. In a distributed fit only rank 0 writes (`sknet.ddp`)."""
+        if not is_main_process(self):
+            return
         if f_criterion is not None:
             _write(f_criterion, "wb", lambda f: torch.save({}, f))
         if f_history is not None:  # as skorch's History.to_file, which closes the file given

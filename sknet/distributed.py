@@ -4,7 +4,7 @@ sknet schedules nothing itself. A sweep's candidates run wherever the joblib bac
 this module only makes each worker a good citizen there: torch uses the worker's share of the
 cores (`worker_threads`), a worker takes one of several GPUs (`worker_device`), and the Dask and
 Ray backends come with an embedded local cluster and an install hint (`dask_backend`,
-`ray_backend`).
+`ray_backend`). One net trained across several processes (torchrun) is `sknet.ddp`.
 """
 import contextlib
 import multiprocessing
@@ -139,7 +139,8 @@ def _ray_gpu():
 def worker_device(device):
     """The device this worker should use for `device`: with ``'cuda'`` and k > 1 visible GPUs
     inside a joblib/Dask/Ray worker, ``'cuda:i'`` for this worker's GPU i (so that a sweep's
-    candidates spread over the GPUs); any other device, or outside workers, unchanged.
+    candidates spread over the GPUs), and ``'cuda:{LOCAL_RANK}'`` in a process torchrun
+    started; any other device, or outside workers, unchanged.
 
     Examples
     --------
@@ -154,7 +155,8 @@ def worker_device(device):
         return f"cuda:{ray_gpu % count}"
     if count < 2 or "dask_cuda" in sys.modules:  # dask-cuda gives each worker its GPU as 0
         return device
-    index = _worker_index()
+    local_rank = os.environ.get("LOCAL_RANK", "")  # torchrun's number of the process here
+    index = int(local_rank) if local_rank.isdigit() else _worker_index()
     return device if index is None else f"cuda:{index % count}"
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 from tabulate import tabulate
 
+from .ddp import is_main_process
 from .files import atomic_write
 from .layers import Conv2DLayer, Pool2DLayer
 from .params import load_into_layers
@@ -174,6 +175,8 @@ class SaveWeights:
         self.verbose = verbose
 
     def __call__(self, nn, train_history):
+        if not is_main_process(nn):  # distributed: rank 0 writes, the other ranks skip
+            return
         info = train_history[-1]
         if self.only_best and info["valid_loss"] > min(h["valid_loss"] for h in train_history):
             return
@@ -338,13 +341,14 @@ class WeightLog:
                 entry[f"{key}_{i} wdiff"] = np.abs(before - now).mean()
                 entry[f"{key}_{i} wabsmean"] = np.abs(now).mean()
                 entry[f"{key}_{i} wmean"] = now.mean()
-        if self.save_to and self._dictwriter is None:
+        save_to = self.save_to if is_main_process(nn) else None  # distributed: rank 0 writes
+        if save_to and self._dictwriter is None:
             self._save_to_file = open(self.save_to, "w" if self.last_weights is None else "a")
             self._dictwriter = DictWriter(self._save_to_file, list(entry))
             if self.last_weights is None:
                 self._dictwriter.writeheader()
         self.history.append(entry)
-        if self.save_to and len(self.history) % self.write_every == 0:
+        if save_to and len(self.history) % self.write_every == 0:
             self._dictwriter.writerows(self.history[-self.write_every:])
             self._save_to_file.flush()
         self.last_weights = weights

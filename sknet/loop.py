@@ -101,6 +101,10 @@ class TrainingLoop:
             train_batches = self.batch_iterator_train_(X_train, y_train)
             valid_batches = (None if X_valid is None
                              else self.batch_iterator_test_(X_valid, y_valid))
+            parallel = self.__dict__.get("data_parallel_")  # distributed=True: sknet.ddp
+            if parallel is not None:
+                train_batches = parallel.shard(train_batches, training=True)
+                valid_batches = parallel.shard(valid_batches, training=False)
             self.notify("on_epoch_begin", **datasets)
             self.run_single_epoch(train_batches, training=True, prefix="train",
                                   step_fn=self.train_step, **fit_params)
@@ -141,12 +145,14 @@ class TrainingLoop:
             tensor = tensor.pin_memory()
         return tensor.to(device, non_blocking=True)
 
-    def _forward(self, x):
-        """The module's output for a batch on the device (float32 also under autocast)."""
+    def _forward(self, x, module=None):
+        """The output of the network (or of `module` wrapping it) for a batch on the device
+        (float32 also under autocast)."""
+        module = self.module_ if module is None else module
         if not self.mixed_precision:
-            return self.module_(**x) if isinstance(x, dict) else self.module_(x)
+            return module(**x) if isinstance(x, dict) else module(x)
         with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16):
-            output = self.module_(**x) if isinstance(x, dict) else self.module_(x)
+            output = module(**x) if isinstance(x, dict) else module(x)
         return output.float()
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -182,7 +188,7 @@ class TrainingLoop:
             add("valid_accuracy", (output.argmax(dim=-1) == target).sum())
         scores = (self.scores_train or []) if training else (self.scores_valid or [])
         custom = [] if training else (self.custom_scores or [])
-        if scores or custom:
+        if (scores or custom) and size:  # size 0: sknet.ddp's stand-in step
             predictions = step["y_pred"] if "y_pred" in step else self._predictions(output)
             for name, score in scores:
                 add(name, score(predictions, target) * size)
@@ -191,12 +197,12 @@ class TrainingLoop:
                 for name, score in custom:
                     add(name, float(score(y_true, y_prob)) * size)
 
-    def _batch_loss(self, batch, training):
+    def _batch_loss(self, batch, training, module=None):
         """The objective's loss, the module's output (logits for a softmax output) and the
-        target, for one batch."""
+        target, for one batch; `module` runs the forward instead of the network (DDP)."""
         Xi, yi = batch
         x, target = self._to_device(Xi), self._to_device(yi)
-        output = self._forward(x)
+        output = self._forward(x, module)
         layers = self.layers_
         if self.direct_cross_entropy_:
             penalty = weight_penalty(layers, self.objective_kwargs_.get("l1", 0),
@@ -238,6 +244,9 @@ class TrainingLoop:
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
+        parallel = self.__dict__.get("data_parallel_")
+        if parallel is not None:
+            return parallel.train_step(self, batch)
         loss, output, target = self._batch_loss(batch, training=True)
         loss.backward()
         return self._step_result(loss, output, target)
@@ -255,6 +264,9 @@ class TrainingLoop:
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Record the epoch's averages (one device sync) and the best-so-far flags."""
+        parallel = self.__dict__.get("data_parallel_")
+        if parallel is not None:  # the averages over all ranks' rows
+            parallel.sum_over_ranks(self.epoch_totals_, self.batch_losses_)
         means = {}
         for prefix, totals in self.epoch_totals_.items():
             n = totals.pop("n")

@@ -20,6 +20,7 @@ from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
 from .callbacks import SkorchCallbacks, cached_predictions
 from .build import Layers, build_layers, factory_parameters, network_output
+from .ddp import data_parallel, is_main_process
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Layer, Network, get_all_params, get_output
@@ -65,7 +66,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
     device='cuda' if available else 'cpu', compile=False, mixed_precision=None,
-    random_state=None, progress=False, **kwargs)
+    random_state=None, distributed=False, progress=False, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
@@ -104,6 +105,8 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         (``np.random.seed``, ``torch.manual_seed``) and the iterators' and TrainSplit's own
         `seed`. A graph given as layer instances keeps the weights and noise seeds it was
         built with.
+    distributed : True trains one net across the processes ``torchrun`` starts (data
+        parallel, see `sknet.ddp`); a plain single process ignores it.
     progress : True shows a tqdm progress bar of each epoch's batches (skorch's ProgressBar,
         see `sknet.callbacks`).
     y_tensor_type : accepted for nolearn compatibility and ignored.
@@ -145,7 +148,8 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
                  callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
-                 mixed_precision=None, random_state=None, progress=False, **kwargs):
+                 mixed_precision=None, random_state=None, distributed=False, progress=False,
+                 **kwargs):
         self.layers = layers
         self.update = update
         self.objective = objective
@@ -173,6 +177,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         self.compile = compile
         self.mixed_precision = mixed_precision
         self.random_state = random_state
+        self.distributed = distributed
         self.progress = progress
         _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
@@ -431,7 +436,8 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
 
     def save_params_to(self, path):
         """Pickle `get_all_params_values()` to `path` (atomically: see `sknet.files`)."""
-        write_params(path, self.get_all_params_values())
+        if is_main_process(self):  # distributed: rank 0 writes, the other ranks skip
+            write_params(path, self.get_all_params_values())
 
     def load_params_from(self, source, skip_mismatched=False):
         """Load parameters from a file, another NeuralNet, a dict ``{layer name: [arrays]}``
@@ -546,19 +552,21 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         self._set_classes()
         self.continue_from_current_weights_ = False
         self._resume_random_state()
-        self.notify("on_train_begin", X=X, y=y)
-        try:
-            with worker_threads():  # in a sweep's worker: torch on the worker's share of cores
-                self.fit_loop(X, y, epochs=epochs)
-        except KeyboardInterrupt as interrupt:
-            self._drop_unfinished_epoch()
-            if isinstance(interrupt, InterruptedWrite):
-                raise  # a handler's save was abandoned: say so rather than return quietly
-        self.notify("on_train_end", X=X, y=y)
+        with data_parallel(self):  # distributed=True under torchrun: one net across ranks
+            self.notify("on_train_begin", X=X, y=y)
+            try:
+                with worker_threads():  # in a sweep's worker: torch on its share of cores
+                    self.fit_loop(X, y, epochs=epochs)
+            except KeyboardInterrupt as interrupt:
+                self._drop_unfinished_epoch()
+                if isinstance(interrupt, InterruptedWrite):
+                    raise  # a handler's save was abandoned: say so rather than return quietly
+            self.notify("on_train_end", X=X, y=y)
         return self
 
     def __getstate__(self):
         state = super().__getstate__()
+        state.pop("data_parallel_", None)  # a distributed fit's DDP wrapper stays in its ranks
         if self.initialized_:  # a checkpoint: training resumed from it draws the same dropout
             state["random_state_at_pickling_"] = _torch_random_state()
         return state

@@ -145,3 +145,9 @@ def test_sweep_cluster_quick_run_on_an_embedded_dask_cluster(run_example):
                               "rank_test_score", "mean_fit_time"]
     assert out[-1].startswith("test accuracy of the best net: ")
     assert 0 < last_number(out) <= 1
+
+
+def test_train_torchrun_runs_as_a_plain_script_in_one_process(run_example):
+    out = run_example("train_torchrun", "--quick")
+    assert out[-2] == "processes: 1, global batch: 128"
+    assert out[-1].startswith("test accuracy: ") and 0 < last_number(out) <= 1
