@@ -14,6 +14,7 @@ from fnmatch import fnmatch
 import numpy as np
 import skorch.callbacks
 import torch
+import tqdm
 from skorch.dataset import Dataset, ValidSplit
 from skorch.utils import data_from_dataset, to_numpy
 from torch.utils.data import Subset
@@ -25,11 +26,18 @@ from .files import atomic_write
 
 class ProgressBar(skorch.callbacks.ProgressBar):
     """skorch's ProgressBar (a tqdm bar per epoch), counting an epoch's batches from the net's
-    BatchIterators instead of skorch's `batch_size`. A skorch ProgressBar given in `callbacks`
-    becomes one when the net initializes; ``progress=True`` adds one."""
+    BatchIterators instead of skorch's `batch_size`, on rank 0 only in a distributed fit. A
+    skorch ProgressBar given in `callbacks` becomes one when the net initializes;
+    ``progress=True`` adds one."""
 
     def _get_batch_size(self, net, training):
         return (net.batch_iterator_train_ if training else net.batch_iterator_test_).batch_size
+
+    def on_epoch_begin(self, net, **kwargs):
+        if is_main_process(net):
+            super().on_epoch_begin(net, **kwargs)
+        else:  # a distributed fit: rank 0 shows the bar
+            self.pbar_ = tqdm.tqdm(disable=True)
 
 
 class NeptuneLogger(skorch.callbacks.NeptuneLogger):

@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score, log_loss
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, cross_val_score
 
+import sknet.callbacks
 from sknet import BatchIterator, NeuralNet, TrainSplit, nonlinearities, shared
 from sknet.layers import ConcatLayer, DenseLayer, InputLayer
 
@@ -57,6 +58,16 @@ def test_progress_true_shows_a_tqdm_bar_per_epoch_and_false_shows_none(capsys):
     assert capsys.readouterr().err == ""
     with pytest.raises(TypeError, match="progress must be True or False, got 'yes'"):
         mlp(progress="yes").fit(X, y)
+
+
+def test_ranks_other_than_0_show_no_bar_and_write_no_checkpoint(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(sknet.callbacks, "is_main_process", lambda net=None: False)
+    X, y = classification_data()
+    net = mlp(max_epochs=2, progress=True,
+              callbacks=[cb.Checkpoint(monitor=None, dirname=str(tmp_path))]).fit(X, y)
+    assert capsys.readouterr().err == ""
+    assert os.listdir(tmp_path) == []
+    assert len(net.history) == 2
 
 
 # ---------------------------------------------------------------------------------- scoring
