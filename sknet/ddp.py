@@ -32,6 +32,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from .batching import BatchIterator, num_samples, take
 from .layers.noise import NoiseLayer
+from .precision import backward
 
 __all__ = ["data_parallel", "is_main_process", "DataParallel"]
 
@@ -199,7 +200,8 @@ class DataParallel:
         weight = rows * self.world / self.global_rows
         loss, output, target = net._batch_loss(batch if rows else self.stand_in,
                                                training=True, module=self.module)
-        (loss if weight == 1 else loss * weight).backward()
+        backward(loss if weight == 1 else loss * weight, net.__dict__.get("grad_scaler_"),
+                 net.optimizer_)
         if not rows:  # the stand-in row trained nothing and counts for nothing
             output = ([o[:0] for o in output] if isinstance(output, list) else output[:0])
             return net._step_result(loss.detach() * 0, output, target[:0])

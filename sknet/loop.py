@@ -20,6 +20,7 @@ from .batching import TrainSplit, num_samples, slices_only
 from .callbacks import as_labels, callback_batch, is_skorch_split, skorch_split
 from .layers import feeding
 from .objectives import categorical_crossentropy
+from .precision import autocast_dtype, backward, step
 from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
@@ -151,7 +152,8 @@ class TrainingLoop:
         module = self.module_ if module is None else module
         if not self.mixed_precision:
             return module(**x) if isinstance(x, dict) else module(x)
-        with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16):
+        with torch.autocast(torch.device(self.device).type,
+                            dtype=autocast_dtype(self.mixed_precision)):
             output = module(**x) if isinstance(x, dict) else module(x)
         return output.float()
 
@@ -248,8 +250,11 @@ class TrainingLoop:
         if parallel is not None:
             return parallel.train_step(self, batch)
         loss, output, target = self._batch_loss(batch, training=True)
-        loss.backward()
+        backward(loss, self.__dict__.get("grad_scaler_"), self.optimizer_)
         return self._step_result(loss, output, target)
+
+    def _step_optimizer(self, step_fn):
+        step(self.optimizer_, self.__dict__.get("grad_scaler_"), step_fn)
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)

@@ -27,12 +27,15 @@ from .layers import EmbeddingLayer, InputLayer, Layer, Network, get_all_params, 
 from .loop import TrainingLoop, weight_penalty
 from .nonlinearities import identity, softmax
 from .files import InterruptedWrite
-from .params import load_params, write_params
+from .params import load_into_layers, write_params
+from .precision import check_mixed_precision, grad_scaler
 from .random import using_rng
+from .saved import read_source, restore_classes, saved_values, shapes_from
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .utils import current_value, did_you_mean
-from .validation import (check_epochs, check_random_state, check_settings, check_X, check_y,
-                         class_labels, data_shapes, layer_names, target_width, too_large)
+from .validation import (check_device, check_epochs, check_random_state, check_settings,
+                         check_training_settings, check_update, check_X, check_y, class_labels,
+                         data_shapes, layer_names, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -95,7 +98,8 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     compile : True runs the network through ``torch.compile`` (``compile__mode=...`` etc. are
         passed to it).
     mixed_precision : 'bf16' computes the forward pass under bfloat16 autocast (parameters,
-        loss and outputs stay float32).
+        loss and outputs stay float32); 'fp16' under float16 autocast with loss scaling, on
+        CUDA only (see `sknet.precision`).
     random_state : None, an int or a ``np.random.RandomState``. With an int, each `fit` draws
         the initial weights, the noise layers' masks, the training BatchIterator's shuffling
         and TrainSplit's shuffled split from generators seeded by it (not from global state),
@@ -283,12 +287,11 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     # ---------------------------------------------------------------------- initialization
 
     def initialize(self):
-        """Build the layers, the optimizer and the handlers; returns self."""
-        if self.mixed_precision not in (None, False, True, "bf16"):
-            raise ValueError(f"mixed_precision must be None or 'bf16', got "
-                             f"{self.mixed_precision!r}")
-        check_settings(self, self._resolved_update(), self._params_for("update"),
-                       self._params_for("objective"))
+        """Build the layers, the optimizer and the handlers; returns self. The settings only
+        training reads (``update_*``, ...) are checked by fit and partial_fit: a net built to
+        predict needs none, and gets its optimizer when it first trains."""
+        check_settings(self)
+        check_mixed_precision(self.mixed_precision)
         rng = check_random_state(self.random_state)
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
@@ -300,6 +303,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         self.batch_iterator_train_ = _seeded(copy.deepcopy(self.batch_iterator_train), seeds[0])
         self.batch_iterator_test_ = _seeded(copy.deepcopy(self.batch_iterator_test), seeds[1])
         self.train_split_seed_ = seeds[2]
+        self.grad_scaler_ = grad_scaler(self.mixed_precision, self.device)
         self.batch_iterator_train_.test = False
         self.batch_iterator_test_.test = True
         self.handlers_ = {event: self._handler_list(event) for event in HANDLER_EVENTS}
@@ -383,6 +387,11 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
                 hints = [name + did_you_mean(name, valid) for name in unknown]
                 raise ValueError(f"Unused kwarg: {', '.join(hints)}; {update.name} takes "
                                  f"{', '.join(valid)}")
+        try:
+            check_update(update, hyper)
+        except (TypeError, ValueError):  # a net built to predict: fit says what is missing
+            self.optimizer_ = None
+            return self
         params = get_all_params(self.layers_[-1], trainable=True)
         if not params:
             raise ValueError(f"the network {list(self.layers_)} has no trainable parameters, "
@@ -435,9 +444,10 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
                            for name, layer in self.layers_.items())
 
     def save_params_to(self, path):
-        """Pickle `get_all_params_values()` to `path` (atomically: see `sknet.files`)."""
+        """Pickle `get_all_params_values()` to `path` (atomically: see `sknet.files`), with
+        the input shapes, output units and `classes_` a net built to predict reads back."""
         if is_main_process(self):  # distributed: rank 0 writes, the other ranks skip
-            write_params(path, self.get_all_params_values())
+            write_params(path, saved_values(self))
 
     def load_params_from(self, source, skip_mismatched=False):
         """Load parameters from a file, another NeuralNet, a dict ``{layer name: [arrays]}``
@@ -449,11 +459,18 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         differs is an error naming the layer, unless `skip_mismatched`, which skips it (and
         reports it when verbose), nolearn's rule for reusing part of a trained net. A list
         must match every parameter. A failed load changes nothing. The next `fit` trains from
-        the loaded weights.
+        the loaded weights. An uninitialized net takes the input shape and output units it
+        leaves out, and `classes_`, from the source (see `sknet.saved`).
         """
+        values, info, label = read_source(source)
         if not self.initialized_:
-            self.initialize()
-        load_params(self.layers_, source, self.verbose, skip_mismatched)
+            self.from_data_ = shapes_from(self.layers, self._params_for, values, info, label)
+            try:
+                self.initialize()
+            finally:
+                del self.from_data_
+        load_into_layers(self.layers_, values, self.verbose, skip_mismatched, label)
+        restore_classes(self, info)
         self.continue_from_current_weights_ = True
         return self
 
@@ -499,6 +516,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         finished epochs); Ctrl-C during a handler's file write is raised (`InterruptedWrite`).
         """
         use_worker_gpu(self.device)  # in a sweep's worker: this worker's GPU
+        self._check_training_settings()
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
             self._warn_if_discarding_nolearn_training()
@@ -523,9 +541,15 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def partial_fit(self, X, y, classes=None, epochs=1):
         """Continue training for `epochs` epochs (one by default), initializing if needed."""
         use_worker_gpu(self.device)
+        self._check_training_settings()
         if not self.initialized_:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=False)
+
+    def _check_training_settings(self):
+        """The settings only training reads, checked before anything is built or trained."""
+        check_training_settings(self, self._resolved_update(), self._params_for("update"),
+                                self._params_for("objective"))
 
     def _initialize_for(self, X, y):
         """initialize(), filling in what the layers leave out from the data: an InputLayer's
@@ -547,6 +571,10 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def _train(self, X, y, epochs, refit_encoder):
         if epochs is not None:
             check_epochs(epochs)
+        if self.optimizer_ is None:  # a net built to predict: its update must be complete now
+            check_update(self._resolved_update(), self._params_for("update"))
+            with self._current_init_context("optimizer"):  # skorch's, without its message
+                self.initialize_optimizer()
         X = self._prepare_X(X)
         y = self._prepare_y(y, num_samples(X), refit_encoder)
         self._set_classes()
@@ -604,6 +632,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         """The network output for X (class probabilities for a softmax classifier), computed
         in test batches and gathered on the device."""
         if self.__dict__.get("module_") is None:
+            check_device(self.device)  # the error to fix first
             self.check_is_fitted()
         cached = cached_predictions(self)  # a skorch scoring callback's, while training
         if cached is not None:

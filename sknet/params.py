@@ -7,7 +7,6 @@ BatchNorm keeps ``inv_std``), so arrays from those files load as they are into t
 classes. Reading never runs code from the file: only NumPy arrays in lists, tuples and dicts are
 accepted.
 """
-import os
 import pickle
 import zipfile
 from collections import OrderedDict
@@ -64,6 +63,12 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
                          f"a {found} object")
 
 
+# The key under which sknet's files record what a net built only to predict needs besides the
+# arrays (input shapes, output units, classes): nolearn's load_params_from skips a key that
+# names no layer, so nolearn still reads these files.
+SKNET_KEY = "__sknet__"
+
+
 def write_params(path, values):
     """Pickle parameter `values` (``{layer name: [arrays]}``, as `save_params_to` gives them)
     to `path`, atomically: a crash or Ctrl-C while writing leaves the previous file whole."""
@@ -79,6 +84,12 @@ def read_params(path):
     Reads pickles of any protocol, from Python 2 or 3, and ``.npz`` files written with
     ``np.savez(path, *get_all_param_values(layer))``.
     """
+    return read_saved(path)[0]
+
+
+def read_saved(path):
+    """``(values, info)``: `read_params`' values and what sknet recorded with them (see
+    `write_params`; ``{}`` for nolearn's and Lasagne's files)."""
     path = str(path)
     try:
         if zipfile.is_zipfile(path):
@@ -91,7 +102,17 @@ def read_params(path):
             TypeError, IndexError, AttributeError, KeyError) as error:
         raise ValueError(f"{path}: cannot read parameters, the file is truncated or not a "
                          f"parameter file ({type(error).__name__}: {error})") from error
-    return _as_param_values(values, path)
+    values, info = split_info(values)
+    return _as_param_values(values, path), info
+
+
+def split_info(values):
+    """``(values, info)``: parameter `values` without `SKNET_KEY`, and what it held."""
+    if not isinstance(values, dict) or SKNET_KEY not in values:
+        return values, {}
+    values = OrderedDict(values)
+    info = values.pop(SKNET_KEY)
+    return values, info if isinstance(info, dict) else {}
 
 
 def _npz_values(archive, path):
@@ -118,20 +139,6 @@ def _as_array(value, path, where):
         raise ValueError(f"{path}: entry {where!r} is not a numeric array "
                          f"(dtype {array.dtype})")
     return array.astype(floatX) if array.dtype.kind == "f" else array
-
-
-def load_params(layers, source, verbose=0, skip_mismatched=False):
-    """Load `source` into `layers` (a name -> layer mapping, output last): a parameter file
-    (see `read_params`), another net (its ``get_all_params_values()``), a dict ``{layer name:
-    [arrays]}`` or a list of arrays in ``get_all_params`` order, by `load_into_layers`' rules."""
-    label = "the parameters given"
-    if isinstance(source, (str, os.PathLike)):
-        label = str(source)
-        source = read_params(source)
-    elif hasattr(source, "get_all_params_values"):
-        label = "the other net"
-        source = source.get_all_params_values()
-    load_into_layers(layers, source, verbose, skip_mismatched, label)
 
 
 def load_into_layers(layers, values, verbose=0, skip_mismatched=False, source="the values"):

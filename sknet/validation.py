@@ -12,6 +12,7 @@ from sklearn.exceptions import DataConversionWarning
 
 from .build import default_layer_name, resolve_layer_class
 from .layers import Layer, get_all_layers
+from .precision import check_mixed_precision
 
 
 def _as_array(value, name):
@@ -230,32 +231,55 @@ _FRACTIONS = {"momentum", "rho", "beta1", "beta2"}
 _NUMBERS = _POSITIVE | _FRACTIONS | {"learning_rate", "lr"}
 
 
-def check_settings(net, update, update_params, objective_params):
-    """Check NeuralNet's constructor arguments before anything is built: `update` is the
-    update rule, `update_params` and `objective_params` are the ``update_*`` and
-    ``objective_*`` values, without the prefix (names `update` does not take are left to the
-    "Unused kwarg" check)."""
-    check_epochs(net.max_epochs, "max_epochs")
+def check_settings(net):
+    """Check the constructor arguments every net reads, predicting too, before anything is
+    built; `check_training_settings` checks those only training reads."""
     if not _is_int(net.verbose) or net.verbose < 0:  # True and False are ints here
         _fail(TypeError if not _is_int(net.verbose) else ValueError, "verbose",
               "an integer >= 0 (0 silent, 1 the epoch table, 2 more detail)", net.verbose)
-    for name in ("batch_iterator_train", "batch_iterator_test"):
-        _check_instance(getattr(net, name), name, "a BatchIterator (e.g. BatchIterator(128))")
+    _check_instance(net.batch_iterator_test, "batch_iterator_test",
+                    "a BatchIterator (e.g. BatchIterator(128))")
+    check_device(net.device)
+    _check_layer_classes(net.layers)
+
+
+def check_training_settings(net, update, update_params, objective_params):
+    """Check the arguments only training reads, before fit or partial_fit starts: `update` is
+    the update rule, `update_params` and `objective_params` are the ``update_*`` and
+    ``objective_*`` values, without the prefix (names `update` does not take are left to the
+    "Unused kwarg" check). A net built only to predict needs none of them."""
+    check_epochs(net.max_epochs, "max_epochs")
+    _check_instance(net.batch_iterator_train, "batch_iterator_train",
+                    "a BatchIterator (e.g. BatchIterator(128))")
     if net.train_split not in (None, False):
         _check_instance(net.train_split, "train_split",
                         "a TrainSplit (e.g. TrainSplit(eval_size=0.2)), or None")
-    check_device(net.device)
-    _check_layer_classes(net.layers)
-    taken = _hyperparameter_names(update)
-    for name, value in update_params.items():
-        if name in taken:
-            _check_hyperparameter(f"update_{name}", name, value)
+    check_device(net.device)  # first: the precision's check reads it
+    check_mixed_precision(net.mixed_precision, net.device)
+    check_update(update, update_params, complete=False)  # building names what is missing
+    for name in ("learning_rate", "lr"):
+        value = update_params.get(name)
+        if _is_number(value) and value == 0:  # allowed (it evaluates a net as it is), but
+            # never by accident without a word; a shared value may start at 0 quietly
+            warnings.warn(f"update_{name}=0: fit will not change the weights", UserWarning,
+                          stacklevel=4)
     for name in ("l1", "l2"):
         if name in objective_params:
             _check_number(f"objective_{name}", objective_params[name], "a finite number >= 0")
             if not objective_params[name] >= 0:
                 _fail(ValueError, f"objective_{name}", "a finite number >= 0",
                       objective_params[name])
+
+
+def check_update(update, update_params, complete=True):
+    """The hyper-parameters `update` takes, among `update_params`: valid values, and with
+    `complete` every one it needs given (a learning rate for sgd and the momentum rules)."""
+    taken = _hyperparameter_names(update)
+    for name, value in update_params.items():
+        if name in taken:
+            _check_hyperparameter(f"update_{name}", name, value)
+    if complete and hasattr(update, "hyperparameters"):  # sknet's updates name what they need
+        update.hyperparameters(**{k: v for k, v in update_params.items() if k in taken})
 
 
 def check_epochs(value, name="epochs"):
@@ -312,10 +336,6 @@ def _check_hyperparameter(argument, name, value):
     _check_number(argument, current, f"{expected} or sknet.shared(...)")
     if not valid(current):
         _fail(ValueError, argument, expected, current)
-    if name in ("learning_rate", "lr") and current == 0 and not hasattr(value, "get_value"):
-        # allowed (it evaluates a net as it is), but never by accident without a word
-        warnings.warn(f"{argument}=0: fit will not change the weights", UserWarning,
-                      stacklevel=5)
 
 
 def _hyperparameter_names(update):

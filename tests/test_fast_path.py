@@ -61,7 +61,8 @@ def test_bf16_mixed_precision_trains_and_keeps_float32_parameters_and_outputs():
     assert probabilities.dtype == np.float32
     np.testing.assert_allclose(probabilities.sum(1), 1, rtol=1e-5)
     assert net.score(X, y) > 0.7
-    with pytest.raises(ValueError, match="mixed_precision must be None or 'bf16', got 'fp8'"):
+    with pytest.raises(ValueError,
+                       match="mixed_precision must be None, 'bf16' or 'fp16', got 'fp8'"):
         mlp(mixed_precision="fp8").initialize()
 
 
