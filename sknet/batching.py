@@ -131,17 +131,24 @@ class TrainSplit:
         self.seed = seed
 
     def __call__(self, X, y, net):
+        train, valid = self.indices(X, y, net)
         if not self.eval_size:
-            n = num_samples(X)
-            return X, take(X, slice(n, None)), y, y[n:]
+            return X, take(X, valid), y, y[valid]
+        return take(X, train), take(X, valid), y[train], y[valid]
+
+    def indices(self, X, y, net):
+        """The rows ``(train, valid)`` of X that `__call__` returns, as slices or index
+        arrays: NeuralNet splits on them, taking views of X rather than copies."""
+        n = num_samples(X)
+        if not self.eval_size:
+            return slice(None), slice(n, None)
         n_splits = round(1.0 / self.eval_size)
         random_state = self.seed if self.shuffle else None
         if getattr(net, "regression", False) or not self.stratify:
             folds = KFold(n_splits, shuffle=self.shuffle, random_state=random_state)
         else:
             folds = StratifiedKFold(n_splits, shuffle=self.shuffle, random_state=random_state)
-        train_index, valid_index = next(folds.split(np.zeros(num_samples(X)), y))
-        return (take(X, train_index), take(X, valid_index), y[train_index], y[valid_index])
+        return next(folds.split(np.zeros(n), y))
 
     def __repr__(self):
         return (f"TrainSplit(eval_size={self.eval_size}, stratify={self.stratify}, "

@@ -19,7 +19,8 @@ from skorch.dataset import Dataset, ValidSplit
 from skorch.utils import data_from_dataset, to_numpy
 from torch.utils.data import Subset
 
-from .batching import num_samples, take
+from .batching import num_samples
+from .data import rows
 from .ddp import is_main_process
 from .files import atomic_write
 
@@ -193,8 +194,8 @@ def skorch_split(net, split, X, y):
         if part is None or part is dataset:
             arrays.append((None, None) if part is None else (X, y))
         elif isinstance(part, Subset) and part.dataset is dataset:  # rows of fit's data
-            rows = np.asarray(part.indices)
-            arrays.append((take(X, rows), None if y is None else y[rows]))
+            index = np.asarray(part.indices)
+            arrays.append((rows(X, index), None if y is None else y[index]))
         else:  # from the user (predefined_split)
             X_part, y_part = data_from_dataset(part)
             X_part = net._prepare_X(X_part)

@@ -31,6 +31,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from .batching import BatchIterator, num_samples, take
+from .data import batches as checked_batches
 from .layers.noise import NoiseLayer
 from .precision import backward
 
@@ -158,7 +159,7 @@ class DataParallel:
             return None
         self._check_same_data(batches.n_samples, batches.batch_size, training)
         batches.__dict__["batch_size"] = batches.batch_size * self.world  # this copy only
-        return self._rows(batches, training)
+        return self._rows(checked_batches(batches), training)
 
     def _rows(self, batches, training):
         for Xb, yb in batches:

@@ -18,6 +18,7 @@ from skorch.utils import to_numpy
 
 from .batching import TrainSplit, num_samples, slices_only
 from .callbacks import as_labels, callback_batch, is_skorch_split, skorch_split
+from .data import batches, resident, rows, streamed
 from .layers import feeding
 from .objectives import categorical_crossentropy
 from .precision import autocast_dtype, backward, step
@@ -81,6 +82,9 @@ class TrainingLoop:
             split.seed = seed
         if is_skorch_split(split):  # ValidSplit, predefined_split
             X_train, X_valid, y_train, y_valid = skorch_split(self, split, X, y)
+        elif type(split).__call__ is TrainSplit.__call__:  # on row numbers: views, not copies
+            train, valid = split.indices(X, y, self)
+            X_train, X_valid, y_train, y_valid = rows(X, train), rows(X, valid), y[train], y[valid]
         else:
             X_train, X_valid, y_train, y_valid = split(X, y, self)
         if X_valid is None or num_samples(X_valid) == 0:
@@ -120,9 +124,11 @@ class TrainingLoop:
         """The data as tensors on the device, moved once, when `iterator` only slices it (no
         `transform`) and it fits: batches are then views or device-side gathers, with no copy
         per batch. Otherwise the data as it is: batches are copied to the device one by one."""
-        if not slices_only(iterator) or not self._fits_on_device(arrays):
+        if not slices_only(iterator) or any(map(streamed, arrays)) \
+                or not self._fits_on_device(arrays):
             return arrays
-        return tuple(None if a is None else self._to_device(a) for a in arrays)
+        return tuple(None if a is None else resident(a, self.device, self._to_device)
+                     for a in arrays)
 
     def _fits_on_device(self, arrays):
         device = torch.device(self.device)
@@ -163,7 +169,7 @@ class TrainingLoop:
             return
         totals = self.epoch_totals_[prefix] = {"n": 0}
         batch_count = 0
-        for batch in iterator:
+        for batch in batches(iterator):
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             size = num_samples(batch[0])

@@ -20,6 +20,7 @@ from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
 from .callbacks import SkorchCallbacks, cached_predictions
 from .build import Layers, build_layers, factory_parameters, network_output
+from .data import batches, data_shapes_of, prepare_X, release, with_targets
 from .ddp import data_parallel, is_main_process
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
@@ -34,8 +35,8 @@ from .saved import read_source, restore_classes, saved_values, shapes_from
 from .objectives import aggregate, categorical_crossentropy, squared_error
 from .utils import current_value, did_you_mean
 from .validation import (check_device, check_epochs, check_random_state, check_settings,
-                         check_training_settings, check_update, check_X, check_y, class_labels,
-                         data_shapes, layer_names, target_width, too_large)
+                         check_training_settings, check_update, check_y, class_labels,
+                         layer_names, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -479,12 +480,13 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def _input_layers(self):
         return [l for l in self.layers_.values() if isinstance(l, InputLayer)]
 
-    def _prepare_X(self, X):
-        if not self.check_input:
-            return X
+    def _prepare_X(self, X, iterator="batch_iterator_test"):
+        """X checked and converted, or, for a data source, wrapped to be read per batch by
+        `iterator` (see `sknet.data`)."""
         embedded = {l.input_layer.name for l in self.layers_.values()
                     if isinstance(l, EmbeddingLayer) and isinstance(l.input_layer, InputLayer)}
-        return check_X(X, self._input_layers(), embedded)
+        return prepare_X(X, self._input_layers(), embedded, self.check_input,
+                         getattr(self, iterator + "_"), iterator)
 
     def _prepare_y(self, y, n_samples, refit_encoder):
         if not self.regression and self.check_input:
@@ -508,7 +510,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
 
     # -------------------------------------------------------------------------- training
 
-    def fit(self, X, y, epochs=None):
+    def fit(self, X, y=None, epochs=None):
         """Train for `epochs` (default `max_epochs`) epochs; returns self.
 
         Starts from new weights unless `warm_start` or `load_params_from` say otherwise.
@@ -517,6 +519,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         """
         use_worker_gpu(self.device)  # in a sweep's worker: this worker's GPU
         self._check_training_settings()
+        X, y = with_targets(X, y)
         keep = self.initialized_ and (self.warm_start or self.continue_from_current_weights_)
         if not keep:
             self._warn_if_discarding_nolearn_training()
@@ -538,10 +541,11 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
                 "continue, or run the script through `python -m sknet.legacy`, which keeps "
                 "nolearn's rule.", UserWarning, stacklevel=3)
 
-    def partial_fit(self, X, y, classes=None, epochs=1):
+    def partial_fit(self, X, y=None, classes=None, epochs=1):
         """Continue training for `epochs` epochs (one by default), initializing if needed."""
         use_worker_gpu(self.device)
         self._check_training_settings()
+        X, y = with_targets(X, y)
         if not self.initialized_:
             self._initialize_for(X, y)
         return self._train(X, y, epochs, refit_encoder=False)
@@ -555,7 +559,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         """initialize(), filling in what the layers leave out from the data: an InputLayer's
         shape from X (per key for a dict X), the output layer's `num_units` from y (classes or
         target columns). Records `n_features_in_` for 2-d X, as scikit-learn estimators do."""
-        input_shapes = data_shapes(X)
+        input_shapes = data_shapes_of(X, y, self.batch_iterator_train)
         self.from_data_ = {"input_shapes": input_shapes,
                            "output_units": target_width(y, self.regression,
                                                         self.use_label_encoder)}
@@ -575,7 +579,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
             check_update(self._resolved_update(), self._params_for("update"))
             with self._current_init_context("optimizer"):  # skorch's, without its message
                 self.initialize_optimizer()
-        X = self._prepare_X(X)
+        X = self._prepare_X(X, "batch_iterator_train")
         y = self._prepare_y(y, num_samples(X), refit_encoder)
         self._set_classes()
         self.continue_from_current_weights_ = False
@@ -589,6 +593,9 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
                 self._drop_unfinished_epoch()
                 if isinstance(interrupt, InterruptedWrite):
                     raise  # a handler's save was abandoned: say so rather than return quietly
+            finally:
+                release(self.batch_iterator_train_)  # the net keeps no reference to X
+                release(self.batch_iterator_test_)
             self.notify("on_train_end", X=X, y=y)
         return self
 
@@ -647,7 +654,8 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
                 outputs = [nonlinearity(self._forward(batch))]
             else:
                 outputs = [nonlinearity(self._forward(self._to_device(Xb)))
-                           for Xb, _ in self.batch_iterator_test_(X)]
+                           for Xb, _ in batches(self.batch_iterator_test_(X))]
+                release(self.batch_iterator_test_)
         if isinstance(outputs[0], list):  # several output layers: one array each
             return [_joined(batches).cpu().numpy() for batches in zip(*outputs)]
         return _joined(outputs).cpu().numpy()
@@ -699,7 +707,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         outputs = []
         with torch.inference_mode():
-            for Xb, _ in self.batch_iterator_test_(X):
+            for Xb, _ in batches(self.batch_iterator_test_(X)):
                 inputs = self._bind_inputs(self._to_device(Xb))
                 outputs.append(get_output(layer, inputs, deterministic=True).cpu())
         return to_numpy(_joined(outputs))

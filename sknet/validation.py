@@ -69,9 +69,16 @@ def data_shapes(X):
 
 
 def _non_finite_count(array):
+    """NaN and infinite values in `array`, counted in chunks of rows (~1 MB of flags each),
+    so that checking a large X does not allocate a temporary of its size."""
     if isinstance(array, torch.Tensor):
         return int((~torch.isfinite(array)).sum()) if array.is_floating_point() else 0
-    return int((~np.isfinite(array)).sum()) if array.dtype.kind == "f" else 0
+    if array.dtype.kind != "f":
+        return 0
+    if array.ndim == 0:
+        return int(not np.isfinite(array))
+    step = max(1, (1 << 20) // max(1, array[:1].size))
+    return sum(int((~np.isfinite(array[i:i + step])).sum()) for i in range(0, len(array), step))
 
 
 def _check_finite(array, name):

@@ -1,0 +1,262 @@
+"""Data bigger than memory: memmaps, h5py and zarr arrays, duck-typed sources, torch Datasets
+and file names read batch by batch give the nets that arrays in memory give, without copying
+X, with errors naming the batch, and with the read-ahead thread gone when fit returns."""
+import gc
+import threading
+import tracemalloc
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+from sknet import BatchIterator, NeuralNet, TrainSplit, nonlinearities
+from sknet.data import resident, rows
+
+from .nets import MLP_LAYERS, classification_data, mlp
+
+X, y = classification_data(n=300)
+
+
+def fitted(X, y=None, **kwargs):
+    """A 3-epoch MLP fit with a fixed random_state (its weights depend on the data only)."""
+    params = dict(max_epochs=3, random_state=0)
+    params.update(kwargs)
+    return mlp(**params).fit(X, y)
+
+
+def weights(net):
+    return [w for values in net.get_all_params_values().values() for w in values]
+
+
+def assert_same_net(net, reference, X_new=X):
+    for got, expected in zip(weights(net), weights(reference)):
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(net.predict_proba(X_new), reference.predict_proba(X))
+
+
+class Loading(BatchIterator):
+    """nolearn's habit: X holds file names; the batch is loaded in transform."""
+
+    def transform(self, Xb, yb):
+        return np.stack([np.load(name) for name in Xb]), yb
+
+
+class Sleeping(BatchIterator):
+    def transform(self, Xb, yb):
+        self.threads = getattr(self, "threads", set()) | {threading.current_thread().name}
+        return Xb, yb
+
+
+class Duck:
+    """A duck-typed source: ``__len__``, ``shape``, ``__getitem__`` over slices and index
+    arrays; it records how many rows each read asked for."""
+
+    def __init__(self, array):
+        self.array, self.shape, self.reads = array, array.shape, []
+
+    def __len__(self):
+        return len(self.array)
+
+    def __getitem__(self, index):
+        rows = self.array[index]
+        self.reads.append(len(rows))
+        return rows
+
+
+@pytest.fixture
+def on_disk(tmp_path):
+    path = tmp_path / "X.npy"
+    np.save(path, X)
+    return np.load(path, mmap_mode="r")
+
+
+def test_a_memmap_fit_equals_the_in_memory_fit(on_disk, tmp_path):
+    assert_same_net(fitted(on_disk, y), fitted(X, y), X_new=on_disk)
+    raw = np.memmap(tmp_path / "raw", np.float32, "w+", shape=X.shape)
+    raw[:] = X
+    shuffled = dict(batch_iterator_train=BatchIterator(32, shuffle=True))
+    assert_same_net(fitted(raw, y, **shuffled), fitted(X, y, **shuffled), X_new=raw)
+
+
+@pytest.mark.parametrize("kind", ["in memory", "memmap"])
+def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path):
+    big = np.random.RandomState(0).rand(4000, 1000).astype(np.float32)  # 16 MB
+    labels = (big[:, 0] > 0.5).astype(np.int64)
+    if kind == "memmap":
+        np.save(tmp_path / "big.npy", big)
+        big = np.load(tmp_path / "big.npy", mmap_mode="r")
+    net = mlp(features=1000, classes=2, max_epochs=1)
+    tracemalloc.start()
+    try:
+        net.fit(big, labels)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.25 * big.nbytes, f"peak {peak / 1e6:.1f} MB for X of {big.nbytes / 1e6} MB"
+    assert len(net.batch_iterator_train_) == 25  # nolearn's len(): batches of the last data
+    alive = weakref.ref(big)
+    del big
+    gc.collect()
+    assert alive() is None  # nothing in the net holds X
+
+
+def test_h5py_zarr_and_duck_typed_sources_fit_and_predict_as_arrays(tmp_path):
+    h5py = pytest.importorskip("h5py", reason="h5py comes with the sknet[data] extra")
+    zarr = pytest.importorskip("zarr", reason="zarr comes with the sknet[data] extra")
+    shuffled = dict(batch_iterator_train=BatchIterator(32, shuffle=True))
+    reference = fitted(X, y, **shuffled)
+    with h5py.File(tmp_path / "X.h5", "w") as f:
+        f["X"] = X
+    array = zarr.open_array(tmp_path / "X.zarr", mode="w", shape=X.shape, chunks=(64, 10),
+                            dtype="f4")
+    array[:] = X
+    duck = Duck(X)
+    with h5py.File(tmp_path / "X.h5", "r") as f:  # shuffled reads: h5py wants sorted rows
+        assert_same_net(fitted(f["X"], y, **shuffled), reference, X_new=f["X"])
+    assert_same_net(fitted(array, y, **shuffled), reference, X_new=array)
+    assert_same_net(fitted(duck, y, **shuffled), reference, X_new=duck)
+    assert max(duck.reads) <= 2 * 128  # batch by batch (a batch's span at most), never whole
+
+
+def test_an_h5py_dataset_whose_length_differs_from_y_is_refused_before_training(tmp_path):
+    h5py = pytest.importorskip("h5py", reason="h5py comes with the sknet[data] extra")
+    with h5py.File(tmp_path / "X.h5", "w") as f:
+        f["X"] = X
+        net = mlp(max_epochs=1)
+        with pytest.raises(ValueError, match="X and y must have the same length, got 300 rows "
+                                             "of X and 299 of y"):
+            net.fit(f["X"], y[:-1])
+        assert net.history_ is None or len(net.train_history_) == 0
+        assert len(net.fit(f["X"], y).train_history_) == 1
+
+
+def test_torch_datasets_fit_and_predict_as_arrays():
+    reference = fitted(X, y)
+    pairs = torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+    assert_same_net(fitted(pairs), reference, X_new=pairs)  # y read from the items
+
+    class Inputs(torch.utils.data.Dataset):
+        def __len__(self):
+            return len(X)
+
+        def __getitem__(self, i):
+            return torch.as_tensor(X[i])
+
+    assert_same_net(fitted(Inputs(), y), reference, X_new=Inputs())
+    with pytest.raises(ValueError, match=r"items of the Dataset X are not \(x, y\) pairs"):
+        mlp().fit(Inputs())
+
+
+def test_file_names_with_a_loading_transform_fit_and_predict(tmp_path):
+    names = []
+    for i, row in enumerate(X):
+        names.append(str(tmp_path / f"row{i}.npy"))
+        np.save(names[-1], row)
+    loading = dict(batch_iterator_train=Loading(128), batch_iterator_test=Loading(128))
+    net = NeuralNet(layers=MLP_LAYERS, hidden_num_units=32, output_num_units=3,  # no shape
+                    output_nonlinearity=nonlinearities.softmax, update_learning_rate=0.1,
+                    max_epochs=3, random_state=0, **loading).fit(names, y)
+    assert net.layers_["input"].shape == (None, 10)  # from the first loaded row
+    assert_same_net(net, fitted(X, y), X_new=names)
+    assert net.score(np.array(names), y) == fitted(X, y).score(X, y)
+
+
+def test_file_names_without_a_transform_name_the_iterator(tmp_path):
+    names = [f"row{i}.npy" for i in range(len(X))]
+    net = mlp(max_epochs=1)
+    with pytest.raises(TypeError, match=r"X must hold numbers, got an array of dtype <U\d+: "
+                                        r"to stream file names .* give batch_iterator_train a "
+                                        r"transform that loads them"):
+        net.fit(names, y)
+    net.fit(X, y)
+    with pytest.raises(TypeError, match="give batch_iterator_test a transform"):
+        net.predict(np.array(names))
+
+
+def test_a_missing_file_names_the_file_and_the_batch(tmp_path):
+    names = [str(tmp_path / f"row{i}.npy") for i in range(len(X))]
+    for name, row in zip(names, X):
+        np.save(name, row)
+    missing = tmp_path / "row130.npy"
+    missing.unlink()
+    net = mlp(max_epochs=1, train_split=None, batch_iterator_train=Loading(50),
+              batch_iterator_test=Loading(50))
+    with pytest.raises(FileNotFoundError, match=r"reading batch 3 \(rows 100-149 of X\) failed: "
+                                                r"FileNotFoundError: .*row130\.npy") as caught:
+        net.fit(names, y)
+    assert isinstance(caught.value.__cause__, FileNotFoundError)
+    np.save(missing, X[130])
+    assert len(net.fit(names, y).train_history_) == 1  # the net stays usable
+
+
+def test_bad_values_are_named_with_their_batch(on_disk, tmp_path):
+    bad = np.array(on_disk)
+    bad[130, 2] = np.nan
+    np.save(tmp_path / "bad.npy", bad)
+    net = mlp(max_epochs=1, train_split=None, batch_iterator_train=BatchIterator(50))
+    with pytest.raises(ValueError, match=r"batch 3 \(rows 100-149 of X\) after the transform: "
+                                         r"X holds 1 NaN or infinite value"):
+        net.fit(np.load(tmp_path / "bad.npy", mmap_mode="r"), y)
+    with pytest.raises(ValueError, match="X has 7 features, but NeuralNet is expecting 10"):
+        net.fit(on_disk[:, :7], y)  # the shape shows before training
+    net.fit(on_disk, y)
+
+    class Cropping(Loading):
+        def transform(self, Xb, yb):
+            return Xb[:, :7], yb
+
+    net.batch_iterator_test_ = Cropping(100)
+    with pytest.raises(ValueError, match=r"batch 1 \(rows 0-99 of X\) after the transform: X "
+                                         "has 7 features"):
+        net.predict(on_disk)
+
+
+def test_a_custom_train_split_returning_arrays_still_works(on_disk):
+    class LastRowsValid(TrainSplit):
+        def __call__(self, X, y, net):
+            return X[:250], X[250:], y[:250], y[250:]
+
+    net = fitted(on_disk, y, train_split=LastRowsValid(0.2))
+    reference = fitted(X, y, train_split=LastRowsValid(0.2))
+    assert_same_net(net, reference, X_new=on_disk)
+
+
+def test_transforms_run_ahead_in_a_thread_that_ends_with_the_fit():
+    def read_ahead():
+        return [t for t in threading.enumerate() if t.name == "sknet-read-ahead"]
+
+    iterator = Sleeping(32)
+    net = mlp(max_epochs=2, batch_iterator_train=iterator)
+    net.fit(X, y)
+    assert net.batch_iterator_train_.threads == {"sknet-read-ahead"}
+    assert not read_ahead()
+
+    def stop(net, history):
+        raise StopIteration
+
+    def interrupt(net, history):
+        if len(net.history[-1]["batches"]) == 3:
+            raise KeyboardInterrupt
+
+    for handlers in ({"on_epoch_finished": stop}, {"on_batch_finished": interrupt}):
+        net = mlp(max_epochs=5, batch_iterator_train=Sleeping(32), **handlers).fit(X, y)
+        gc.collect()
+        assert len(net.train_history_) == (1 if "on_epoch_finished" in handlers else 0)
+        assert not read_ahead()
+
+
+def test_in_memory_rows_are_shared_on_the_cpu_and_moved_in_chunks_elsewhere():
+    view = rows(X, np.array([5, 1, 7, 3, 9]))
+    on_cpu = resident(view, "cpu", torch.as_tensor)
+    assert on_cpu.source.data_ptr() == X.ctypes.data  # no copy of X
+    np.testing.assert_array_equal(on_cpu[[3, 0]].numpy(), X[[3, 5]])
+    moves = []
+
+    def to_device(batch):  # stands for the copy to a GPU
+        moves.append(len(batch))
+        return torch.as_tensor(batch)
+
+    moved = resident(view, "cuda", to_device, chunk_bytes=2 * X[0].nbytes)
+    np.testing.assert_array_equal(moved.numpy(), X[[5, 1, 7, 3, 9]])
+    assert moves == [1, 2, 2, 1]  # the first row (dtype and shape), then chunks of 2 rows
