@@ -17,6 +17,7 @@ from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 
 from .batching import TrainSplit, num_samples, slices_only
+from .callbacks import as_labels, callback_batch, is_skorch_split, skorch_split
 from .data import batches, resident, rows, streamed
 from .layers import feeding
 from .objectives import categorical_crossentropy
@@ -80,12 +81,14 @@ class TrainingLoop:
         if seed is not None and isinstance(split, TrainSplit):  # seeded by random_state
             split = copy.copy(split)
             split.seed = seed
-        if type(split).__call__ is TrainSplit.__call__:  # on row numbers: views, not copies
+        if is_skorch_split(split):  # ValidSplit, predefined_split
+            X_train, X_valid, y_train, y_valid = skorch_split(self, split, X, y)
+        elif type(split).__call__ is TrainSplit.__call__:  # on row numbers: views, not copies
             train, valid = split.indices(X, y, self)
             X_train, X_valid, y_train, y_valid = rows(X, train), rows(X, valid), y[train], y[valid]
         else:
             X_train, X_valid, y_train, y_valid = split(X, y, self)
-        if num_samples(X_valid) == 0:
+        if X_valid is None or num_samples(X_valid) == 0:
             return X_train, None, y_train, None
         return X_train, X_valid, y_train, y_valid
 
@@ -95,9 +98,11 @@ class TrainingLoop:
         X_train, y_train = self._device_resident(self.batch_iterator_train_, X_train, y_train)
         if X_valid is not None:
             X_valid, y_valid = self._device_resident(self.batch_iterator_test_, X_valid, y_valid)
-        datasets = {"dataset_train": Dataset(X_train, split_weights(y_train)[0]),  # callbacks
-                    "dataset_valid": None if X_valid is None  # read the plain targets
-                    else Dataset(X_valid, split_weights(y_valid)[0])}
+        # for callbacks: the labels, without the sample weights
+        labels_train, labels_valid = (as_labels(self, split_weights(targets)[0])
+                                      for targets in (y_train, y_valid))
+        datasets = {"dataset_train": Dataset(X_train, labels_train),
+                    "dataset_valid": None if X_valid is None else Dataset(X_valid, labels_valid)}
         self.stop_training_ = False
         for _ in range(epochs):
             # bound each epoch, as nolearn did: a handler may predict (rebinding the iterator)
@@ -175,7 +180,8 @@ class TrainingLoop:
             size = num_samples(batch[0])
             self._accumulate(totals, step, size, training)
             self.history.record_batch(prefix + "_batch_size", size)
-            self.notify("on_batch_end", batch=batch, training=training, **step)
+            self.notify("on_batch_end", batch=callback_batch(self, batch, step),
+                        training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
 

@@ -10,7 +10,6 @@ import numpy as np
 import sklearn.base
 import skorch
 import torch
-from skorch.callbacks import EpochTimer
 from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 from sklearn.metrics import accuracy_score, r2_score
@@ -18,6 +17,7 @@ from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
+from .callbacks import SkorchCallbacks, cached_predictions
 from .build import Layers, build_layers, factory_parameters, network_output
 from .data import batches, data_shapes_of, prepare_X, release, with_targets
 from .ddp import data_parallel, is_main_process
@@ -65,7 +65,7 @@ def objective(layers, loss_function, target, aggregate=aggregate, deterministic=
 
 
 
-class NeuralNet(TrainingLoop, skorch.NeuralNet):
+class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     """NeuralNet(layers, update=nesterov_momentum, objective=objective,
     objective_loss_function=None, batch_iterator_train=BatchIterator(128),
     batch_iterator_test=BatchIterator(128), regression=False, max_epochs=100,
@@ -74,7 +74,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
     device='cuda' if available else 'cpu', compile=False, mixed_precision=None,
-    random_state=None, distributed=False, class_weight=None, **kwargs)
+    random_state=None, distributed=False, progress=False, class_weight=None, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
@@ -118,6 +118,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         built with.
     distributed : True trains one net across the processes ``torchrun`` starts (data
         parallel, see `sknet.ddp`); a plain single process ignores it.
+    progress : True shows a tqdm progress bar of each epoch's batches (skorch's ProgressBar,
+        see `sknet.callbacks`).
     class_weight : None, 'balanced' or ``{label: weight}`` (scikit-learn's meaning): each
         row's weight in the loss is multiplied by its class's (see `sknet.targets`).
     y_tensor_type : accepted for nolearn compatibility and ignored.
@@ -159,7 +161,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
                  callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
-                 mixed_precision=None, random_state=None, distributed=False,
+                 mixed_precision=None, random_state=None, distributed=False, progress=False,
                  class_weight=None, **kwargs):
         self.layers = layers
         self.update = update
@@ -189,6 +191,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.distributed = distributed
+        self.progress = progress
         self.class_weight = class_weight
         _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
@@ -327,9 +330,6 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     def _handler_list(self, event):
         handlers = getattr(self, event) or []
         return list(handlers) if isinstance(handlers, (list, tuple)) else [handlers]
-
-    def get_default_callbacks(self):
-        return [("epoch_timer", EpochTimer())]
 
     def initialize_module(self):
         from_data = getattr(self, "from_data_", {})
@@ -661,6 +661,9 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         if self.__dict__.get("module_") is None:
             check_device(self.device)  # the error to fix first
             self.check_is_fitted()
+        cached = cached_predictions(self)  # a skorch scoring callback's, while training
+        if cached is not None:
+            return cached
         nonlinearity = self._output_nonlinearity()
         batch = self._single_plain_batch(X)
         if batch is None:
