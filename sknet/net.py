@@ -663,7 +663,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
             self.check_is_fitted()
         cached = cached_predictions(self)  # a skorch scoring callback's, while training
         if cached is not None:
-            return cached
+            return cached if self.regression else probability_columns(cached)
         nonlinearity = self._output_nonlinearity()
         batch = self._single_plain_batch(X)
         if batch is None:
