@@ -21,25 +21,13 @@ import argparse
 import pandas as pd
 from sklearn.model_selection import GridSearchCV
 
-from sknet import NeuralNet, layers, nonlinearities
 from sknet.distributed import dask_backend
-from sknet.updates import nesterov_momentum
 from mnist_cnn import load_split
+from mnist_mlp import build_mlp
 
 
 def seed_003_mlp(max_epochs):
-    return NeuralNet(
-        layers=[
-            ('input', layers.InputLayer),
-            ('hidden', layers.DenseLayer),
-            ('output', layers.DenseLayer),
-        ],
-        input_shape=(None, 784),
-        hidden_num_units=100,
-        output_num_units=10, output_nonlinearity=nonlinearities.softmax,
-        update=nesterov_momentum, update_learning_rate=0.01, update_momentum=0.9,
-        max_epochs=max_epochs,
-    )
+    return build_mlp(max_epochs, regression=False).set_params(verbose=0)
 
 
 def main(argv=None):

@@ -18,30 +18,20 @@ the GPU of its local rank.
 import argparse
 import os
 
-from sknet import BatchIterator, NeuralNet, layers, nonlinearities
+from sknet import BatchIterator
 from sknet.ddp import is_main_process
-from sknet.updates import nesterov_momentum
 from mnist_cnn import load_split
+from mnist_mlp import build_mlp as seed_003_mlp
 
 GLOBAL_BATCH = 128
 
 
 def build_mlp(max_epochs, processes):
-    return NeuralNet(
-        layers=[
-            ('input', layers.InputLayer),
-            ('hidden', layers.DenseLayer),
-            ('output', layers.DenseLayer),
-        ],
-        input_shape=(None, 784),
-        hidden_num_units=100,
-        output_num_units=10, output_nonlinearity=nonlinearities.softmax,
-        update=nesterov_momentum, update_learning_rate=0.01, update_momentum=0.9,
+    """Seed 003's MLP, its global batch cut into one share per process."""
+    return seed_003_mlp(max_epochs, regression=False).set_params(
         batch_iterator_train=BatchIterator(GLOBAL_BATCH // processes),
-        max_epochs=max_epochs,
         random_state=0,
         distributed=True,  # under torchrun: one net across the processes
-        verbose=1,
     )
 
 
