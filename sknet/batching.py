@@ -4,6 +4,8 @@ import numpy as np
 import torch
 from sklearn.model_selection import KFold, StratifiedKFold
 
+from .targets import transformed
+
 
 def take(data, index):
     """Rows `index` (a slice or an index array) of an array, a tensor or a dict of them."""
@@ -90,7 +92,7 @@ class BatchIterator:
             index = slice(start, start + size) if order is None else order[start:start + size]
             Xb = take(self.X, index)
             yb = None if self.y is None else self.y[index]
-            yield self.transform(Xb, yb)
+            yield transformed(self.transform, Xb, yb)
 
     def transform(self, Xb, yb):
         """Change a batch before it reaches the network; returns ``(Xb, yb)``."""

@@ -34,6 +34,7 @@ from .batching import BatchIterator, num_samples, take
 from .data import batches as checked_batches
 from .layers.noise import NoiseLayer
 from .precision import backward
+from .targets import split_weights
 
 __all__ = ["data_parallel", "is_main_process", "DataParallel"]
 
@@ -167,7 +168,7 @@ class DataParallel:
             quotient, extra = divmod(rows, self.world)
             start = self.rank * quotient + min(self.rank, extra)
             part = slice(start, start + quotient + (self.rank < extra))
-            self.global_rows = rows
+            self.global_total = _loss_divisor(yb, rows)
             if part.stop > part.start or training:
                 if part.stop == part.start:
                     self.stand_in = (take(Xb, slice(0, 1)), _rows_of(yb, slice(0, 1)))
@@ -194,11 +195,12 @@ class DataParallel:
 
     def train_step(self, net, batch):
         """`net`'s training step through DDP. Each rank's mean loss is weighted by its share
-        of the global batch (times the number of ranks, as DDP averages the gradients), so
-        that the step is the one a single process takes on the global batch, also when the
-        shares differ by a row."""
+        of the global batch (of its rows, or of its sample weights; times the number of
+        ranks, as DDP averages the gradients), so that the step is the one a single process
+        takes on the global batch, also when the shares differ."""
         rows = num_samples(batch[0])
-        weight = rows * self.world / self.global_rows
+        weight = (_loss_divisor(batch[1], rows) * self.world / self.global_total
+                  if self.global_total else 0.0)
         loss, output, target = net._batch_loss(batch if rows else self.stand_in,
                                                training=True, module=self.module)
         backward(loss if weight == 1 else loss * weight, net.__dict__.get("grad_scaler_"),
@@ -238,6 +240,12 @@ def _drawn_seed(generator):
     """A seed drawn from `generator` (torch's global one for None)."""
     device = "cpu" if generator is None else generator.device
     return int(torch.randint(2 ** 62, (), generator=generator, device=device))
+
+
+def _loss_divisor(y, rows):
+    """What a batch's mean loss divides by: its rows, or the sum of its sample weights."""
+    weights = split_weights(y)[1]
+    return rows if weights is None else float(weights.sum())
 
 
 def _rows_of(y, part):

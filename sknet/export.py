@@ -83,7 +83,8 @@ def _prepare(net):
                              "(or load_params_from) before export")
     nonlinearity = net._get_predict_nonlinearity()
     network = getattr(net.module_, "_orig_mod", net.module_)  # unwrap compile=True
-    served = _Served(copy.deepcopy(network).cpu().eval(), nonlinearity)
+    one_unit_classifier = not net.regression and net.layers_[-1].output_shape[-1] == 1
+    served = _Served(copy.deepcopy(network).cpu().eval(), nonlinearity, one_unit_classifier)
     served.requires_grad_(False)  # a served graph computes no gradients
     keys = {layer: key for key, layer in served.network.layers.items()}
     specs = {layer: _input_spec(layer, layer.name or keys[layer], served.network)
@@ -95,7 +96,8 @@ def _prepare(net):
     metadata = {"output": "predict" if net.regression else "predict_proba",
                 "regression": bool(net.regression), "classes": classes,
                 "inputs": list(specs.values()),
-                "output_shape": list(net.layers_[-1].output_shape)}
+                "output_shape": list(net.layers_[-1].output_shape[:-1]) + [
+                    2 if one_unit_classifier else net.layers_[-1].output_shape[-1]]}
     try:
         json.dumps(metadata)
     except TypeError as error:
@@ -132,15 +134,18 @@ def _examples(inputs, rows):
 
 
 class _Served(torch.nn.Module):
-    """The network followed by the nonlinearity that `predict_proba` applies to its output."""
+    """The network followed by the nonlinearity that `predict_proba` applies to its output;
+    a classifier's single sigmoid unit p becomes `predict_proba`'s two columns (1 - p, p)."""
 
-    def __init__(self, network, nonlinearity):
+    def __init__(self, network, nonlinearity, two_columns=False):
         super().__init__()
         self.network = network
         self.nonlinearity = nonlinearity
+        self.two_columns = two_columns
 
     def forward(self, *inputs):
-        return self.nonlinearity(self.network(*inputs))
+        output = self.nonlinearity(self.network(*inputs))
+        return torch.cat([1 - output, output], dim=-1) if self.two_columns else output
 
 
 # --------------------------------------------------------------------------- capture

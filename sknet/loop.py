@@ -17,6 +17,7 @@ from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 
 from .batching import TrainSplit, num_samples, slices_only
+from .callbacks import as_labels, callback_batch, is_skorch_split, skorch_split
 from .data import batches, resident, rows, streamed
 from .layers import feeding
 from .objectives import categorical_crossentropy
@@ -24,6 +25,7 @@ from .precision import autocast_dtype, backward, step
 from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
+from .targets import Weighted, predicted_ids, split_weights, weighted_loss
 from .utils import current_value
 from .validation import not_learning
 
@@ -79,12 +81,14 @@ class TrainingLoop:
         if seed is not None and isinstance(split, TrainSplit):  # seeded by random_state
             split = copy.copy(split)
             split.seed = seed
-        if type(split).__call__ is TrainSplit.__call__:  # on row numbers: views, not copies
+        if is_skorch_split(split):  # ValidSplit, predefined_split
+            X_train, X_valid, y_train, y_valid = skorch_split(self, split, X, y)
+        elif type(split).__call__ is TrainSplit.__call__:  # on row numbers: views, not copies
             train, valid = split.indices(X, y, self)
             X_train, X_valid, y_train, y_valid = rows(X, train), rows(X, valid), y[train], y[valid]
         else:
             X_train, X_valid, y_train, y_valid = split(X, y, self)
-        if num_samples(X_valid) == 0:
+        if X_valid is None or num_samples(X_valid) == 0:
             return X_train, None, y_train, None
         return X_train, X_valid, y_train, y_valid
 
@@ -94,8 +98,11 @@ class TrainingLoop:
         X_train, y_train = self._device_resident(self.batch_iterator_train_, X_train, y_train)
         if X_valid is not None:
             X_valid, y_valid = self._device_resident(self.batch_iterator_test_, X_valid, y_valid)
-        datasets = {"dataset_train": Dataset(X_train, y_train),
-                    "dataset_valid": None if X_valid is None else Dataset(X_valid, y_valid)}
+        # for callbacks: the labels, without the sample weights
+        labels_train, labels_valid = (as_labels(self, split_weights(targets)[0])
+                                      for targets in (y_train, y_valid))
+        datasets = {"dataset_train": Dataset(X_train, labels_train),
+                    "dataset_valid": None if X_valid is None else Dataset(X_valid, labels_valid)}
         self.stop_training_ = False
         for _ in range(epochs):
             # bound each epoch, as nolearn did: a handler may predict (rebinding the iterator)
@@ -142,6 +149,8 @@ class TrainingLoop:
         through pinned memory with a non-blocking copy."""
         if isinstance(data, dict):
             return {key: self._to_device(value) for key, value in data.items()}
+        if isinstance(data, Weighted):
+            return data.apply(self._to_device)
         tensor = torch.as_tensor(data)
         device = torch.device(self.device)
         if device.type == "cuda" and tensor.device.type == "cpu":
@@ -171,7 +180,8 @@ class TrainingLoop:
             size = num_samples(batch[0])
             self._accumulate(totals, step, size, training)
             self.history.record_batch(prefix + "_batch_size", size)
-            self.notify("on_batch_end", batch=batch, training=training, **step)
+            self.notify("on_batch_end", batch=callback_batch(self, batch, step),
+                        training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
 
@@ -188,7 +198,7 @@ class TrainingLoop:
         output = ([o.detach() for o in output] if isinstance(output, list)  # several outputs
                   else output.detach())
         if not training and not self.regression:
-            add("valid_accuracy", (output.argmax(dim=-1) == target).sum())
+            add("valid_accuracy", (predicted_ids(output) == target).sum())
         scores = (self.scores_train or []) if training else (self.scores_valid or [])
         custom = [] if training else (self.custom_scores or [])
         if (scores or custom) and size:  # size 0: sknet.ddp's stand-in step
@@ -204,13 +214,15 @@ class TrainingLoop:
         """The objective's loss, the module's output (logits for a softmax output) and the
         target, for one batch; `module` runs the forward instead of the network (DDP)."""
         Xi, yi = batch
-        x, target = self._to_device(Xi), self._to_device(yi)
+        x, (target, weights) = self._to_device(Xi), split_weights(self._to_device(yi))
         output = self._forward(x, module)
         layers = self.layers_
         if self.direct_cross_entropy_:
             penalty = weight_penalty(layers, self.objective_kwargs_.get("l1", 0),
                                      self.objective_kwargs_.get("l2", 0))
-            return _cross_entropy(output, target, "mean") + penalty, output, target
+            loss = (_cross_entropy(output, target, "mean") if weights is None else
+                    weighted_loss(_cross_entropy(output, target, "none"), weights))
+            return loss + penalty, output, target
         loss_function, prediction = self._loss_function(), output
         if self.module_.logits:
             prediction = layers[-1].nonlinearity(output)
@@ -218,9 +230,11 @@ class TrainingLoop:
         fed = self._bind_inputs(x)
         if not self.objective_kwargs_.get("get_output_kw") and not isinstance(output, list):
             fed[layers[-1]] = prediction  # the objective's get_output(layers[-1]) reuses it
+        weighting = {} if weights is None else {"weights": weights}
         with feeding(fed):
             loss = self.objective(layers, loss_function=loss_function, target=target,
-                                  deterministic=not training, **self.objective_kwargs_)
+                                  deterministic=not training, **self.objective_kwargs_,
+                                  **weighting)
         return loss, output, target
 
     def _step_result(self, loss, output, target):

@@ -11,15 +11,14 @@ import numpy as np
 import sklearn.base
 import skorch
 import torch
-from skorch.callbacks import EpochTimer
 from skorch.dataset import Dataset
 from skorch.utils import to_numpy
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
 from .batching import BatchIterator, TrainSplit, num_samples, slices_only
+from .callbacks import SkorchCallbacks, cached_predictions
 from .build import Layers, build_layers, factory_parameters, network_output
 from .data import batches, data_shapes_of, prepare_X, release, with_targets
 from .ddp import data_parallel, is_main_process
@@ -34,9 +33,11 @@ from .precision import check_mixed_precision, grad_scaler
 from .random import using_rng
 from .saved import read_source, restore_classes, saved_values, shapes_from
 from .objectives import aggregate, categorical_crossentropy, squared_error
+from .targets import (check_objective_weights, class_ids, label_encoder, probability_columns,
+                      sample_weights, weighted_loss, with_weights)
 from .utils import current_value, did_you_mean
-from .validation import (check_device, check_epochs, check_random_state, check_settings,
-                         check_training_settings, check_update, check_y, class_labels,
+from .validation import (check_device, check_epochs, check_feature_names, check_random_state,
+                         check_settings, check_training_settings, check_update, check_y,
                          layer_names, target_width, too_large)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -49,20 +50,23 @@ NOLEARN_ONLY_ARGUMENTS = HANDLER_EVENTS + ("custom_scores", "scores_train", "sco
 
 
 def objective(layers, loss_function, target, aggregate=aggregate, deterministic=False, l1=0,
-              l2=0, get_output_kw=None):
+              l2=0, get_output_kw=None, weights=None):
     """nolearn's default objective: the aggregated loss of the output layer (``layers[-1]``)
-    plus `l1` / `l2` times the penalty of the regularizable parameters (weights).
+    plus `l1` / `l2` times the penalty of the regularizable parameters (weights). With
+    sample `weights` (fit's sample_weight, class_weight) the loss is their weighted mean.
 
     A custom objective with this signature may call ``get_output`` on any layer without
     inputs: NeuralNet feeds the current batch.
     """
     network_output = get_output(layers[-1], deterministic=deterministic, **(get_output_kw or {}))
-    return aggregate(loss_function(network_output, target)) + weight_penalty(layers, l1, l2)
+    losses = loss_function(network_output, target)
+    loss = aggregate(losses) if weights is None else weighted_loss(losses, weights, aggregate)
+    return loss + weight_penalty(layers, l1, l2)
 
 
 
 
-class NeuralNet(TrainingLoop, skorch.NeuralNet):
+class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     """NeuralNet(layers, update=nesterov_momentum, objective=objective,
     objective_loss_function=None, batch_iterator_train=BatchIterator(128),
     batch_iterator_test=BatchIterator(128), regression=False, max_epochs=100,
@@ -71,13 +75,15 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     on_epoch_finished=None, on_training_started=None, on_training_finished=None,
     more_params=None, check_input=True, verbose=0, callbacks=None, warm_start=False,
     device='cuda' if available else 'cpu', compile=False, mixed_precision=None,
-    random_state=None, distributed=False, **kwargs)
+    random_state=None, distributed=False, progress=False, class_weight=None, **kwargs)
 
     nolearn's neural network estimator. `layers` describes the network (see `sknet.build`);
     every other keyword argument ``<layer name>_<param>`` sets a layer parameter,
     ``update_<name>`` a hyper-parameter of `update` and ``objective_<name>`` an argument of
-    `objective` (``objective_l2=1e-4``). A classifier (the default) trains on integer class
-    ids (any labels with `use_label_encoder`); ``regression=True`` on float targets.
+    `objective` (``objective_l2=1e-4``). A classifier (the default) takes any labels
+    scikit-learn's classifiers take (`classes_` are the sorted unique labels; integer ids
+    0..k-1 of a k-unit output, nolearn's case, are all k classes); ``regression=True`` trains
+    on float targets.
 
     Parameters
     ----------
@@ -113,6 +119,10 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         built with.
     distributed : True trains one net across the processes ``torchrun`` starts (data
         parallel, see `sknet.ddp`); a plain single process ignores it.
+    progress : True shows a tqdm progress bar of each epoch's batches (skorch's ProgressBar,
+        see `sknet.callbacks`).
+    class_weight : None, 'balanced' or ``{label: weight}`` (scikit-learn's meaning): each
+        row's weight in the loss is multiplied by its class's (see `sknet.targets`).
     y_tensor_type : accepted for nolearn compatibility and ignored.
 
     Notes
@@ -152,7 +162,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                  on_batch_finished=None, on_epoch_finished=None, on_training_started=None,
                  on_training_finished=None, more_params=None, check_input=True, verbose=0,
                  callbacks=None, warm_start=False, device=DEFAULT_DEVICE, compile=False,
-                 mixed_precision=None, random_state=None, distributed=False, **kwargs):
+                 mixed_precision=None, random_state=None, distributed=False, progress=False,
+                 class_weight=None, **kwargs):
         self.layers = layers
         self.update = update
         self.objective = objective
@@ -181,6 +192,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.distributed = distributed
+        self.progress = progress
+        self.class_weight = class_weight
         _reject_fitted_names(kwargs)
         vars(self).update(kwargs)
         self._params_to_validate = {k for k in kwargs if self._routed_to_skorch(k)}
@@ -213,7 +226,10 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                                                 and any(isinstance(l, Layer) for l in graph))
         layers = copy.deepcopy(graph) if is_graph else sklearn.base.clone(graph, safe=False)
         params = {name: sklearn.base.clone(value, safe=False) for name, value in params.items()}
-        return type(self)(layers, **params)
+        clone = type(self)(layers, **params)
+        if "_metadata_request" in vars(self):  # set_fit_request's routing, as clone keeps it
+            clone._metadata_request = copy.deepcopy(self._metadata_request)
+        return clone
 
     def set_params(self, **params):
         """Set parameters, including new ``<layer>_<param>`` ones (checked at the next fit)."""
@@ -294,6 +310,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         self.initialized_ = False  # a rebuild is the normal case: skorch need not report it
         self.continue_from_current_weights_ = False
         self.__dict__.pop("random_state_at_pickling_", None)  # new weights, new random stream
+        self.__dict__.pop("classes_", None)  # a new net: its classes come with its first y
         # with a random_state, the shuffling seeds first, then the weights and noise seeds
         seeds = [None] * 3 if rng is None else [int(s) for s in rng.randint(2 ** 31, size=3)]
         with nullcontext() if rng is None else using_rng(rng):
@@ -314,9 +331,6 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
     def _handler_list(self, event):
         handlers = getattr(self, event) or []
         return list(handlers) if isinstance(handlers, (list, tuple)) else [handlers]
-
-    def get_default_callbacks(self):
-        return [("epoch_timer", EpochTimer())]
 
     def initialize_module(self):
         from_data = getattr(self, "from_data_", {})
@@ -482,37 +496,38 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
 
     def _prepare_X(self, X, iterator="batch_iterator_test"):
         """X checked and converted, or, for a data source, wrapped to be read per batch by
-        `iterator` (see `sknet.data`)."""
+        `iterator` (see `sknet.data`); a DataFrame's columns checked against fit's."""
+        check_feature_names(self, X, reset=False)
         embedded = {l.input_layer.name for l in self.layers_.values()
                     if isinstance(l, EmbeddingLayer) and isinstance(l.input_layer, InputLayer)}
         return prepare_X(X, self._input_layers(), embedded, self.check_input,
                          getattr(self, iterator + "_"), iterator)
 
-    def _prepare_y(self, y, n_samples, refit_encoder):
-        if not self.regression and self.check_input:
-            y = class_labels(y)
-        if self.use_label_encoder and not self.regression:
-            if refit_encoder or not hasattr(self, "enc_"):
-                self.enc_ = LabelEncoder().fit(np.asarray(y))
-            y = self.enc_.transform(np.asarray(y))
-        if not self.check_input:
-            return y
+    def _prepare_y(self, y, n_samples, refit_classes, classes=None):
+        """y as the network's targets: float columns for regression, class ids (positions in
+        `classes_`, set here when `refit_classes` or not yet set) for a classifier."""
+        several = isinstance(self.module_.output_layers, list)  # the objective splits y
         num_outputs = self.layers_[-1].output_shape[-1]
-        if isinstance(self.module_.output_layers, list):  # several outputs: the objective
-            num_outputs = np.shape(y)[1] if np.ndim(y) > 1 else 1  # splits y's columns
-        return check_y(y, n_samples, self.regression, num_outputs,
-                       encoded=self.use_label_encoder)
+        if self.regression:
+            if several:
+                num_outputs = np.shape(y)[1] if np.ndim(y) > 1 else 1
+            return check_y(y, n_samples, num_outputs) if self.check_input else y
+        return y if several else class_ids(self, y, n_samples, num_outputs, refit_classes,
+                                           classes)
 
-    def _set_classes(self):
-        if not self.regression:
-            self.classes_ = (self.enc_.classes_ if self.use_label_encoder
-                             else np.arange(self.layers_[-1].output_shape[-1]))
+    @property
+    def enc_(self):
+        """nolearn's LabelEncoder of `classes_` (with ``use_label_encoder=True``)."""
+        if not self.use_label_encoder or "classes_" not in vars(self):
+            raise AttributeError("enc_ is set by fit when use_label_encoder=True")
+        return label_encoder(self.classes_)
 
     # -------------------------------------------------------------------------- training
 
-    def fit(self, X, y=None, epochs=None):
+    def fit(self, X, y=None, epochs=None, sample_weight=None):
         """Train for `epochs` (default `max_epochs`) epochs; returns self.
 
+        `sample_weight` weighs each row's loss (the validation loss too; see `sknet.targets`).
         Starts from new weights unless `warm_start` or `load_params_from` say otherwise.
         Ctrl-C stops training and keeps the net as trained so far (the history lists the
         finished epochs); Ctrl-C during a handler's file write is raised (`InterruptedWrite`).
@@ -524,7 +539,7 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         if not keep:
             self._warn_if_discarding_nolearn_training()
             self._initialize_for(X, y)
-        return self._train(X, y, epochs, refit_encoder=not keep)
+        return self._train(X, y, epochs, not keep, sample_weight=sample_weight)
 
     def _warn_if_discarding_nolearn_training(self):
         """Warn (once per net) when fit is about to discard trained weights of a net set up
@@ -541,38 +556,41 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 "continue, or run the script through `python -m sknet.legacy`, which keeps "
                 "nolearn's rule.", UserWarning, stacklevel=3)
 
-    def partial_fit(self, X, y=None, classes=None, epochs=1):
-        """Continue training for `epochs` epochs (one by default), initializing if needed."""
+    def partial_fit(self, X, y=None, classes=None, epochs=1, sample_weight=None):
+        """Continue training for `epochs` epochs (one by default), initializing if needed.
+
+        A classifier's `classes_` are fixed by the first call: `classes` if given, else the
+        labels of that y; later calls may hold a subset of them (scikit-learn's rule)."""
         use_worker_gpu(self.device)
         self._check_training_settings()
         X, y = with_targets(X, y)
         if not self.initialized_:
-            self._initialize_for(X, y)
-        return self._train(X, y, epochs, refit_encoder=False)
+            self._initialize_for(X, y, classes)
+        return self._train(X, y, epochs, False, classes, sample_weight)
 
     def _check_training_settings(self):
         """The settings only training reads, checked before anything is built or trained."""
         check_training_settings(self, self._resolved_update(), self._params_for("update"),
                                 self._params_for("objective"))
 
-    def _initialize_for(self, X, y):
+    def _initialize_for(self, X, y, classes=None):
         """initialize(), filling in what the layers leave out from the data: an InputLayer's
         shape from X (per key for a dict X), the output layer's `num_units` from y (classes or
         target columns). Records `n_features_in_` for 2-d X, as scikit-learn estimators do."""
         input_shapes = data_shapes_of(X, y, self.batch_iterator_train)
         self.from_data_ = {"input_shapes": input_shapes,
-                           "output_units": target_width(y, self.regression,
-                                                        self.use_label_encoder)}
+                           "output_units": target_width(y, self.regression, classes)}
         try:
             self.initialize()
         finally:
             del self.from_data_
         self.__dict__.pop("n_features_in_", None)
+        check_feature_names(self, X, reset=True)
         shape = input_shapes.get(None)
         if shape is not None and len(shape) == 2:
             self.n_features_in_ = shape[1]
 
-    def _train(self, X, y, epochs, refit_encoder):
+    def _train(self, X, y, epochs, refit_classes, classes=None, sample_weight=None):
         if epochs is not None:
             check_epochs(epochs)
         if self.optimizer_ is None:  # a net built to predict: its update must be complete now
@@ -580,15 +598,18 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
             with self._current_init_context("optimizer"):  # skorch's, without its message
                 self.initialize_optimizer()
         X = self._prepare_X(X, "batch_iterator_train")
-        y = self._prepare_y(y, num_samples(X), refit_encoder)
-        self._set_classes()
+        n_samples = num_samples(X)
+        y = self._prepare_y(y, n_samples, refit_classes, classes)
+        weights = sample_weights(sample_weight, self.class_weight, n_samples,
+                                 self.__dict__.get("classes_"), y)
+        check_objective_weights(self.objective, weights)
         self.continue_from_current_weights_ = False
         self._resume_random_state()
         with data_parallel(self):  # distributed=True under torchrun: one net across ranks
             self.notify("on_train_begin", X=X, y=y)
             try:
                 with worker_threads():  # in a sweep's worker: torch on its share of cores
-                    self.fit_loop(X, y, epochs=epochs)
+                    self.fit_loop(X, with_weights(y, weights), epochs=epochs)
             except KeyboardInterrupt as interrupt:
                 self._drop_unfinished_epoch()
                 if isinstance(interrupt, InterruptedWrite):
@@ -641,6 +662,9 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         if self.__dict__.get("module_") is None:
             check_device(self.device)  # the error to fix first
             self.check_is_fitted()
+        cached = cached_predictions(self)  # a skorch scoring callback's, while training
+        if cached is not None:
+            return cached if self.regression else probability_columns(cached)
         nonlinearity = self._output_nonlinearity()
         batch = self._single_plain_batch(X)
         self._set_training(False)
@@ -658,7 +682,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
                 release(self.batch_iterator_test_)
         if isinstance(outputs[0], list):  # several output layers: one array each
             return [_joined(batches).cpu().numpy() for batches in zip(*outputs)]
-        return _joined(outputs).cpu().numpy()
+        proba = _joined(outputs).cpu().numpy()
+        return proba if self.regression else probability_columns(proba)
 
     def _single_plain_batch(self, X):
         """X on the device when it is the common small call: one finite float32 ndarray of the
@@ -668,7 +693,8 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         iterator = self.batch_iterator_test_
         inputs = self.module_.input_layers
         if (type(X) is not np.ndarray or X.dtype is not _FLOAT32 or len(inputs) != 1
-                or not slices_only(iterator) or iterator.shuffle):
+                or not slices_only(iterator) or iterator.shuffle
+                or "feature_names_in_" in self.__dict__):  # check_feature_names warns
             return None
         expected = inputs[0].shape
         if (X.ndim != len(expected) or not 0 < len(X) <= iterator.batch_size
@@ -685,12 +711,14 @@ class NeuralNet(TrainingLoop, skorch.NeuralNet):
         return batch
 
     def predict(self, X):
-        """Class labels (argmax of `predict_proba`), or the outputs for regression."""
+        """Class labels (`classes_` at the argmax of `predict_proba`; the class ids of a net
+        without `classes_`, e.g. one only given parameters), or the outputs for regression."""
         output = self.predict_proba(X)
-        if self.regression:
+        if self.regression or isinstance(output, list):
             return output
-        labels = output.argmax(axis=1)
-        return self.enc_.inverse_transform(labels) if self.use_label_encoder else labels
+        ids = output.argmax(axis=1)
+        classes = self.__dict__.get("classes_")
+        return ids if classes is None else classes[ids]
 
     def score(self, X, y, sample_weight=None):
         """Accuracy for a classifier, R² for a regressor."""

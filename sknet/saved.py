@@ -10,7 +10,6 @@ name in nolearn's dicts, by position in Lasagne's lists of a sequential net).
 import os
 
 import numpy as np
-from sklearn.preprocessing import LabelEncoder
 
 from .build import _layer_definitions
 from .layers import DenseLayer, InputLayer, Layer
@@ -126,10 +125,7 @@ def restore_classes(net, info):
     ids 0..n-1, unless it encodes labels (they are unknown then)."""
     if net.regression:
         return
-    if "classes" in info:
+    if "classes" in info:  # (a use_label_encoder net's enc_ is made from classes_)
         net.classes_ = np.array(info["classes"], dtype=info.get("classes_dtype"))
-        if net.use_label_encoder:
-            net.enc_ = LabelEncoder()
-            net.enc_.classes_ = net.classes_
     elif not net.use_label_encoder and "classes_" not in net.__dict__:
-        net.classes_ = np.arange(net.layers_[-1].output_shape[-1])
+        net.classes_ = np.arange(max(net.layers_[-1].output_shape[-1], 2))  # 1 unit: 2

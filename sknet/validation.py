@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import torch
 from scipy import sparse
-from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.validation import _check_feature_names
 
 from .build import default_layer_name, resolve_layer_class
 from .layers import Layer, get_all_layers
@@ -153,10 +153,9 @@ def _shape_text(shape):
     return "(" + ", ".join("n" if d is None else str(d) for d in shape) + ")"
 
 
-def check_y(y, n_samples, regression, num_outputs, encoded):
-    """Validate y for `n_samples` rows: regression targets become float32 columns (1-D y is
-    reshaped) matching the `num_outputs` of the output layer; class labels become int64 ids in
-    ``[0, num_outputs)``. `encoded` says the labels came from a LabelEncoder already."""
+def check_y(y, n_samples, num_outputs):
+    """Validate regression targets for `n_samples` rows: float32 columns (1-D y is reshaped)
+    matching the `num_outputs` of the output layer. (A classifier's y: `sknet.targets`.)"""
     y = _as_array(y, "y")
     if isinstance(y, torch.Tensor):
         y = y.cpu().numpy()
@@ -164,69 +163,37 @@ def check_y(y, n_samples, regression, num_outputs, encoded):
         raise ValueError(f"X and y must have the same length, got {n_samples} rows of X and "
                          f"{len(y)} of y")
     _check_finite(y, "y")
-    if regression:
-        y = _to_float32(y.reshape(-1, 1) if y.ndim == 1 else y)
-        if y.shape[1:] != (num_outputs,):
-            raise ValueError(f"y must have {num_outputs} column(s) to match the output layer, "
-                             f"got shape {y.shape}")
-        return y
-    if not encoded:
-        if y.dtype.kind not in "iuf" and y.dtype.kind != "b":
-            raise ValueError(f"a classifier's y must hold integer class ids, got dtype "
-                             f"{y.dtype}; pass use_label_encoder=True for other labels")
-        low, high = int(y.min()), int(y.max())
-        if low < 0:
-            raise ValueError(f"class ids in y must be >= 0, got {low}; pass "
-                             "use_label_encoder=True for other labels")
-        if high >= num_outputs:
-            raise ValueError(f"y holds class id {high}, but the output layer has only "
-                             f"{num_outputs} units (ids 0..{num_outputs - 1})")
-    elif len(y) and int(y.max()) >= num_outputs:
-        raise ValueError(f"y holds {int(y.max()) + 1} classes, but the output layer has only "
-                         f"{num_outputs} units; set output_num_units={int(y.max()) + 1}")
-    return y.astype(np.int64)
+    y = _to_float32(y.reshape(-1, 1) if y.ndim == 1 else y)
+    if y.shape[1:] != (num_outputs,):
+        raise ValueError(f"y must have {num_outputs} column(s) to match the output layer, "
+                         f"got shape {y.shape}")
+    return y
 
 
-def target_width(y, regression, use_label_encoder):
+def target_width(y, regression, classes=None):
     """The output units y asks for: its columns for regression, else its number of classes
-    (distinct labels with `use_label_encoder`, the largest class id + 1 without); None where
-    y does not say (the checks of y then explain why)."""
+    (distinct labels, or the `classes` given to partial_fit); None where y does not say (the
+    checks of y then explain why)."""
     try:
         y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
         if regression:
             return 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
-        labels = y.ravel()
-        if use_label_encoder:
-            return len(np.unique(labels))
-        ids = labels.dtype.kind in "iu" or (labels.dtype.kind == "f" and np.all(
-            np.isfinite(labels)) and np.all(labels == np.round(labels)))
-        return int(labels.max()) + 1 if ids and len(labels) else None
+        return len(np.unique(y.ravel() if classes is None else np.asarray(classes).ravel()))
     except (TypeError, ValueError):
         return None
 
 
-def class_labels(y):
-    """A classifier's y as a 1-d array of labels (a column vector is flattened, with
-    scikit-learn's DataConversionWarning), before any label encoding; rejects NaN or infinite
-    values, one-hot rows and continuous (non-integer float) targets."""
-    if isinstance(y, torch.Tensor):
-        y = y.cpu().numpy()
-    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        warnings.warn("A column-vector y was passed when a 1d array was expected; it is "
-                      "flattened", DataConversionWarning, stacklevel=4)
-        y = y.ravel()
-    if y.ndim != 1:
-        raise ValueError(f"a classifier's y must be 1-dimensional class labels, got shape "
-                         f"{y.shape}; for one-hot or continuous targets use regression=True")
-    if y.dtype.kind == "f":
-        _check_finite(y, "y")
-        if not np.all(y == np.round(y)):
-            raise ValueError("Unknown label type: continuous. A classifier's y must hold class "
-                             "labels (integer ids 0..n_classes-1, or any labels with "
-                             "use_label_encoder=True); for continuous targets use "
-                             "regression=True")
-    return y
+def check_feature_names(net, X, reset):
+    """Record (`reset`) or check X's column names as scikit-learn's estimators do
+    (``feature_names_in_``; X without names after X with names is only warned about)."""
+    if not reset and isinstance(X, (np.ndarray, torch.Tensor)) and \
+            "feature_names_in_" not in vars(net):
+        return  # no names on either side: nothing to check (sklearn's check costs ~0.1 ms)
+    try:
+        _check_feature_names(net, X, reset=reset)
+    except ValueError as error:
+        raise ValueError(f"X's columns must be those this net was fitted with, in the same "
+                         f"order (feature_names_in_); {error}") from error
 
 
 # ------------------------------------------------------------------------- the settings

@@ -98,6 +98,7 @@ def _rank_main(rank, port, folder):
     net.save_params_to(os.path.join(folder, "final.pkl"))
     bn = batch_norm_net().fit(X, y)  # a second fit: the process group is already there
     short = short_regressor(64, distributed=True).fit(*regression_data(n=257))
+    weighted = ddp_mlp(64, distributed=True).fit(X, y, sample_weight=sample_weights(len(y)))
     # equal shares (256 rows): without their own streams, the ranks would draw alike
     dropouts = [dropout_net(seed).fit(X[:256], y[:256]) for seed in (3, None)]
     result = {"params": net.get_all_params_values(), "history": list(net.train_history_),
@@ -107,6 +108,7 @@ def _rank_main(rank, port, folder):
               "bn_buffers": [b.numpy() for b in bn.module_.buffers()],
               "bn_proba": bn.predict_proba(X), "short": short.get_all_params_values(),
               "short_history": list(short.train_history_),
+              "weighted": weighted.get_all_params_values(),
               "dropout_params": [d.get_all_params_values() for d in dropouts],
               "dropout_outputs": [_training_output(d) for d in dropouts]}
     with open(os.path.join(folder, f"rank{rank}.pkl"), "wb") as f:
@@ -143,6 +145,12 @@ def one_process():
     return ddp_mlp(64 * WORLD, distributed=True).fit(X, y)
 
 
+def sample_weights(n):
+    """Uneven weights, so that the ranks' shares of a batch's weight differ from their
+    shares of its rows."""
+    return np.random.RandomState(5).randint(1, 6, size=n).astype(np.float64)
+
+
 def max_difference(a, b):
     return max(float(np.abs(x - z).max()) for key in a for x, z in zip(a[key], b[key]))
 
@@ -154,6 +162,14 @@ def test_two_ranks_of_batch_64_train_as_one_process_of_batch_128(ranks, one_proc
     assert n_train % 128 % 2 == 1  # the last batch's shares differ by a row
     assert max_difference(first["params"], one_process.get_all_params_values()) <= 1e-5
     assert max_difference(first["params"], second["params"]) == 0  # the same weights
+
+
+def test_two_ranks_train_a_weighted_fit_as_one_process(ranks):
+    (first, second), _ = ranks
+    X, y = data()
+    one = ddp_mlp(64 * WORLD, distributed=True).fit(X, y, sample_weight=sample_weights(len(y)))
+    assert max_difference(first["weighted"], one.get_all_params_values()) <= 1e-5
+    assert max_difference(first["weighted"], second["weighted"]) == 0
 
 
 def test_a_rank_without_rows_of_the_last_batch_adds_nothing_to_the_step(ranks):

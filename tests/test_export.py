@@ -226,3 +226,22 @@ def test_load_onnx_refuses_a_file_without_sknet_metadata(tmp_path):
               tmp_path / "plain.onnx")
     with pytest.raises(ValueError, match="no 'sknet' metadata"):
         load_onnx(tmp_path / "plain.onnx")
+
+
+def test_one_sigmoid_unit_classifier_exports_both_class_columns(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4).astype(np.float32)
+    y = np.where(X[:, 0] > 0.5, "yes", "no")
+    net = NeuralNet(layers=[("input", L.InputLayer), ("output", L.DenseLayer)],
+                    output_num_units=1, output_nonlinearity=nonlinearities.sigmoid,
+                    objective_loss_function=lambda p, t: torch.nn.functional.binary_cross_entropy(
+                        p[:, 0], t.float(), reduction="none"),
+                    update_learning_rate=0.5, max_epochs=3, train_split=None, random_state=0)
+    net.fit(X, y)
+    export(net, tmp_path / "binary.onnx")
+    served = load_onnx(tmp_path / "binary.onnx")
+    expected = net.predict_proba(X)
+    assert expected.shape == (60, 2)
+    np.testing.assert_allclose(served.predict_proba(X), expected, atol=1e-5)
+    assert served.predict(X).tolist() == net.predict(X).tolist()
+    assert set(served.predict(X)) <= {"no", "yes"}

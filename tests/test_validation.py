@@ -47,13 +47,13 @@ CASES = {
     "NaN in y": ((X, np.where(y == 1, np.nan, y)), ValueError, r"y holds \d+ NaN or infinite"),
     "float labels": ((X, y + 0.5), ValueError, r"Unknown label type: continuous\. .* use "
                                                r"regression=True"),
-    "negative labels": ((X, y - 1), ValueError, r"class ids in y must be >= 0, got -1; pass "
-                                                r"use_label_encoder=True"),
-    "too many classes": ((X, y + 2), ValueError, r"y holds class id 4, but the output layer "
-                                                 r"has only 3 units \(ids 0..2\)"),
+    "too many classes": ((X, np.arange(120) % 5), ValueError,
+                         r"y holds 5 classes \[0, 1, 2, 3, 4\], but the output layer has 3 "
+                         r"unit\(s\); set output_num_units=5"),
     "one-hot y for a classifier": ((X, np.eye(3)[y]), ValueError,
-                                   r"a classifier's y must be 1-dimensional class labels, got "
-                                   r"shape \(120, 3\); for one-hot .* use regression=True"),
+                                   r"y should be a 1d array, got an array of shape \(120, 3\) "
+                                   r"instead\. A classifier's y holds class labels; for "
+                                   r"continuous, one-hot .* use regression=True"),
 }
 
 
@@ -66,8 +66,8 @@ def test_bad_data_fails_before_training_and_leaves_the_net_usable(case):
 def test_more_classes_than_outputs_with_the_label_encoder():
     labels = np.array(list("abcde"))[np.arange(120) % 5]
     fails_then_fits(mlp(max_epochs=2, use_label_encoder=True), (X, labels), ValueError,
-                    r"y holds 5 classes, but the output layer has only 3 units; set "
-                    r"output_num_units=5", good=(X, labels[y]))
+                    r"y holds 5 classes \['a', 'b', 'c', 'd', 'e'\], but the output layer has "
+                    r"3 unit\(s\); set output_num_units=5", good=(X, labels[y]))
 
 
 def test_regression_targets_must_match_the_output_width():
@@ -110,11 +110,20 @@ def test_predict_before_fit_says_to_fit_first():
         mlp().predict(X)
 
 
-def test_fit_rejects_sample_weight_rather_than_ignoring_it():
+@pytest.mark.parametrize("weights, pattern", [
+    (np.ones(119), r"sample_weight must be a number or one weight >= 0 per row of X \(120 "
+                   r"rows\), not all 0: sample_weight.shape == \(119,\), expected \(120,\)"),
+    (np.r_[-1.0, np.ones(119)], r"sample_weight must .* Negative values in data passed to "
+                                r"`sample_weight`"),
+    (np.zeros(120), r"sample_weight must .* at least one non-zero number"),
+])
+def test_bad_sample_weight_is_named_before_training(weights, pattern):
     net = mlp(max_epochs=2)
-    with pytest.raises(TypeError, match="sample_weight"):
-        net.fit(X, y, sample_weight=np.ones(120))
-    net.fit(X, y)
+    with pytest.raises(ValueError, match=pattern):
+        net.fit(X, y, sample_weight=weights)
+    assert not len(net.train_history_)
+    net.fit(X, y, sample_weight=np.ones(120))
+    assert len(net.train_history_) == 2
 
 
 @pytest.mark.parametrize("kwargs, pattern", [

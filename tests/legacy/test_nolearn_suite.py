@@ -247,7 +247,7 @@ def test_clone_keeps_every_parameter(nl):
             p.pop(ignore, None)
     for p in (params1, params2):  # sknet's own settings, which nolearn's params lack
         for name in ("callbacks", "warm_start", "device", "compile", "mixed_precision",
-                 "random_state", "distributed"):
+                 "random_state", "distributed", "progress", "class_weight"):
             p.pop(name)
     assert params == params1 == params2
 
