@@ -75,6 +75,10 @@ def fit_classes(labels, num_units, label_encoder=False, classes=None):
     if (wanted and not label_encoder and found.dtype.kind in "iuf" and len(found)
             and found[0] >= 0 and found[-1] < wanted and np.all(found == np.round(found))):
         return np.arange(wanted).astype(found.dtype)
+    if len(found) < 2:
+        raise ValueError(f"a classifier needs samples of at least 2 classes, but y holds only "
+                         f"{_shown(found)}; pass partial_fit's classes=[...] or "
+                         "output_num_units to name the others")
     if wanted and len(found) != wanted:
         source = "classes" if classes is not None else "y"
         raise ValueError(f"{source} holds {len(found)} classes {_shown(found)}, but the output "

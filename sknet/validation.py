@@ -172,13 +172,14 @@ def check_y(y, n_samples, num_outputs):
 
 def target_width(y, regression, classes=None):
     """The output units y asks for: its columns for regression, else its number of classes
-    (distinct labels, or the `classes` given to partial_fit); None where y does not say (the
-    checks of y then explain why)."""
+    (distinct labels, or the `classes` given to partial_fit; at least 2: y of class id 1 only
+    builds nolearn's ids 0..1); None where y does not say (the checks of y then explain why)."""
     try:
         y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
         if regression:
             return 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
-        return len(np.unique(y.ravel() if classes is None else np.asarray(classes).ravel()))
+        labels = y.ravel() if classes is None else np.asarray(classes).ravel()
+        return max(2, len(np.unique(labels)))
     except (TypeError, ValueError):
         return None
 

@@ -39,7 +39,7 @@ NOT_APPLICABLE = {
 
 def classifier():
     return NeuralNet(layers=MLP, hidden_num_units=16, output_nonlinearity=nonlinearities.softmax,
-                     update_learning_rate=0.1, max_epochs=20, use_label_encoder=True,
+                     update_learning_rate=0.1, max_epochs=20,
                      random_state=0)
 
 
