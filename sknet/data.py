@@ -133,14 +133,14 @@ def _read(source, rows):
         return np.array(batch) if isinstance(batch, np.memmap) else batch  # off the file
     if isinstance(rows, slice) or len(rows) == 0:
         return np.asarray(source[rows if isinstance(rows, slice) else slice(0, 0)])
-    unique, inverse = np.unique(rows, return_inverse=True)
+    in_order = len(rows) == 1 or bool((rows[1:] > rows[:-1]).all())  # a split's part, in order
+    unique, inverse = (rows, None) if in_order else np.unique(rows, return_inverse=True)
     low, high = int(unique[0]), int(unique[-1]) + 1
     if high - low <= 2 * len(unique):  # nearly consecutive (a split's part): one slice
         block = np.asarray(source[low:high])[unique - low]
     else:
         block = source.oindex[unique] if hasattr(source, "oindex") else source[unique]  # zarr
         block = np.asarray(block)
-    in_order = len(unique) == len(rows) and np.array_equal(unique, rows)
     return block if in_order else block[inverse]
 
 

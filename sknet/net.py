@@ -2,6 +2,7 @@
 import copy
 import functools
 import inspect
+import math
 import warnings
 from collections import OrderedDict
 from contextlib import nullcontext
@@ -653,7 +654,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         """What predict applies to the module's output: the output layer's nonlinearity when
         the module returns logits (read from the module: `layers_` is rebuilt per access)."""
         module = self.module_
-        return next(reversed(module.layers.values())).nonlinearity if module.logits else identity
+        return module.output_layers.nonlinearity if module.logits else identity
 
     def predict_proba(self, X):
         """The network output for X (class probabilities for a softmax classifier), computed
@@ -666,13 +667,16 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
             return cached if self.regression else probability_columns(cached)
         nonlinearity = self._output_nonlinearity()
         batch = self._single_plain_batch(X)
-        if batch is None:
-            (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
         self._set_training(False)
-        with torch.inference_mode():
-            if batch is not None:
-                outputs = [nonlinearity(self._forward(batch))]
-            else:
+        if batch is not None:  # the common small call: one batch, no list to join
+            with torch.inference_mode():
+                output = nonlinearity(self._forward(batch))
+            if type(output) is torch.Tensor:
+                return output.cpu().numpy()
+            outputs = [output]
+        else:
+            (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
+            with torch.inference_mode():
                 outputs = [nonlinearity(self._forward(self._to_device(Xb)))
                            for Xb, _ in batches(self.batch_iterator_test_(X))]
                 release(self.batch_iterator_test_)
@@ -688,16 +692,18 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         itself, so both are skipped; None for anything else (the general path)."""
         iterator = self.batch_iterator_test_
         inputs = self.module_.input_layers
-        if (type(X) is not np.ndarray or X.dtype != np.float32 or len(inputs) != 1
+        if (type(X) is not np.ndarray or X.dtype is not _FLOAT32 or len(inputs) != 1
                 or not slices_only(iterator) or iterator.shuffle
                 or "feature_names_in_" in self.__dict__):  # check_feature_names warns
             return None
         expected = inputs[0].shape
         if (X.ndim != len(expected) or not 0 < len(X) <= iterator.batch_size
-                or any(want is not None and want != have
-                       for want, have in zip(expected[1:], X.shape[1:]))):
+                or X.shape[1:] != expected[1:] and any(
+                    want is not None and want != have
+                    for want, have in zip(expected[1:], X.shape[1:]))):
             return None
-        if self.check_input and not np.isfinite(X).all():
+        flat = X.reshape(-1)  # finite iff its sum of squares is (short of overflow: then
+        if self.check_input and not math.isfinite(np.dot(flat, flat)):  # the general path)
             return None  # check_X names the bad values
         plain_host = self.device == "cpu" and X.flags.c_contiguous and X.flags.writeable
         batch = torch.from_numpy(X) if plain_host else self._to_device(X)
@@ -744,6 +750,9 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         else:
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
         return tags
+
+
+_FLOAT32 = np.dtype(np.float32)  # native float32, the dtype of a plain host batch
 
 
 def _reject_fitted_names(kwargs):

@@ -119,3 +119,17 @@ def test_one_batch_predict_path_keeps_the_input_checks():
         net.predict_proba(X[0])
     assert net._single_plain_batch(X[:0]) is None  # empty X: check_X names it
     assert net._single_plain_batch(X[:2].astype(np.float64)) is None  # converted by check_X
+
+
+def test_one_batch_predict_path_tells_large_finite_values_from_infinite_ones():
+    X, y = classification_data()
+    net = mlp(max_epochs=1).fit(X, y)
+    large = X[:3] * np.float32(1e20)  # finite, but the sum of their squares overflows float32
+    assert net._single_plain_batch(large) is None  # left to the general path, which accepts it
+    np.testing.assert_array_equal(net.predict_proba(large),
+                                  net.predict_proba(large.astype(np.float64)))
+    for bad in (np.inf, -np.inf):
+        rows = X[:3].copy()
+        rows[2, 1] = bad
+        with pytest.raises(ValueError, match="X holds 1 NaN or infinite value"):
+            net.predict_proba(rows)
