@@ -672,7 +672,8 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
             with torch.inference_mode():
                 output = nonlinearity(self._forward(batch))
             if type(output) is torch.Tensor:
-                return output.cpu().numpy()
+                proba = output.cpu().numpy()
+                return proba if self.regression else probability_columns(proba)
             outputs = [output]
         else:
             (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
