@@ -127,7 +127,12 @@ def _read(source, rows):
     if isinstance(rows, range):
         rows = slice(rows.start, rows.stop, rows.step)
     if isinstance(source, torch.Tensor):
-        return source[rows if isinstance(rows, slice) else torch.from_numpy(rows)]
+        if isinstance(rows, slice):
+            return source[rows]
+        if source.device.type == "cpu" and not source.requires_grad \
+                and source.dtype is not torch.bfloat16:  # NumPy's take: torch's gather is
+            return torch.from_numpy(source.numpy().take(rows, 0))  # slow on busy cores
+        return source.index_select(0, torch.from_numpy(rows).to(source.device))
     if isinstance(source, np.ndarray):
         batch = source[rows]
         return np.array(batch) if isinstance(batch, np.memmap) else batch  # off the file
@@ -142,6 +147,24 @@ def _read(source, rows):
         block = source.oindex[unique] if hasattr(source, "oindex") else source[unique]  # zarr
         block = np.asarray(block)
     return block if in_order else block[inverse]
+
+
+def _mapped(source):
+    """An h5py dataset stored whole in a read-only file (h5py's default layout: contiguous, no
+    filters) as a memmap of its bytes there, checked on its first row: NumPy reads it without
+    holding the GIL (h5py holds it), so reads overlap the training step. Others as they are."""
+    if not type(source).__module__.startswith("h5py") or not hasattr(source, "id"):
+        return source
+    file = source.file
+    offset = source.id.get_offset() if source.chunks is None and source.external is None \
+        and file.mode == "r" and file.driver == "sec2" and file.userblock_size == 0 else None
+    if offset is None or source.dtype.kind not in "biuf" or not len(source):
+        return source
+    try:
+        mapped = np.memmap(file.filename, source.dtype, "r", offset, source.shape)
+    except (OSError, ValueError):
+        return source
+    return mapped if mapped[:1].tobytes() == np.asarray(source[:1]).tobytes() else source
 
 
 def rows(X, index):
@@ -251,7 +274,7 @@ def prepare_X(X, input_layers, integer_inputs, check_input, iterator, iterator_n
         if check_input:
             label = f"X[{layer.name!r}]" if isinstance(X, dict) else "X"
             _check_structure(value, layer, label, transforms)
-        wrapped[layer.name] = Rows(value, check=check)
+        wrapped[layer.name] = Rows(_mapped(value), check=check)
     lengths = {key: len(value) for key, value in wrapped.items()}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"the arrays of X have different lengths: {lengths}")

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, nonlinearities
-from sknet.data import resident, rows
+from sknet.data import _mapped, _read, resident, rows
 
 from .nets import MLP_LAYERS, classification_data, mlp
 
@@ -107,16 +107,45 @@ def test_h5py_zarr_and_duck_typed_sources_fit_and_predict_as_arrays(tmp_path):
     shuffled = dict(batch_iterator_train=BatchIterator(32, shuffle=True))
     reference = fitted(X, y, **shuffled)
     with h5py.File(tmp_path / "X.h5", "w") as f:
-        f["X"] = X
+        f["X"] = X  # h5py's default layout: read as a memmap
+        f.create_dataset("chunked", data=X, chunks=(16, 10), compression="gzip")  # by h5py
     array = zarr.open_array(tmp_path / "X.zarr", mode="w", shape=X.shape, chunks=(64, 10),
                             dtype="f4")
     array[:] = X
     duck = Duck(X)
     with h5py.File(tmp_path / "X.h5", "r") as f:  # shuffled reads: h5py wants sorted rows
         assert_same_net(fitted(f["X"], y, **shuffled), reference, X_new=f["X"])
+        assert_same_net(fitted(f["chunked"], y, **shuffled), reference, X_new=f["chunked"])
     assert_same_net(fitted(array, y, **shuffled), reference, X_new=array)
     assert_same_net(fitted(duck, y, **shuffled), reference, X_new=duck)
     assert max(duck.reads) <= 2 * 128  # batch by batch (a batch's span at most), never whole
+
+
+def test_contiguous_h5py_datasets_of_read_only_files_are_read_as_memmaps(tmp_path):
+    h5py = pytest.importorskip("h5py", reason="h5py comes with the sknet[data] extra")
+    with h5py.File(tmp_path / "block.h5", "w", userblock_size=512) as f:
+        f["X"] = X
+    with h5py.File(tmp_path / "block.h5", "r") as f:
+        assert not isinstance(_mapped(f["X"]), np.memmap)  # a user block: h5py reads
+    with h5py.File(tmp_path / "X.h5", "w") as f:
+        f["X"] = X
+        f.create_dataset("int", data=np.arange(30, dtype=">i2").reshape(10, 3))
+        f.create_dataset("chunked", data=X, chunks=(16, 10))
+        assert not isinstance(_mapped(f["X"]), np.memmap)  # writable: h5py may buffer writes
+    with h5py.File(tmp_path / "X.h5", "r") as f:
+        for name in ("X", "int"):
+            mapped = _mapped(f[name])
+            assert isinstance(mapped, np.memmap) and mapped.dtype == f[name].dtype
+            np.testing.assert_array_equal(mapped, f[name][:])
+        assert not isinstance(_mapped(f["chunked"]), np.memmap)
+
+
+def test_an_in_memory_gather_returns_the_rows_in_the_asked_order():
+    rows_asked = np.array([7, 2, 2, 250, 0])
+    for source in (X, torch.from_numpy(X), torch.from_numpy(X).requires_grad_()):
+        batch = _read(source, rows_asked)
+        np.testing.assert_array_equal(np.asarray(batch.detach() if isinstance(
+            batch, torch.Tensor) else batch), X[rows_asked])
 
 
 def test_an_h5py_dataset_whose_length_differs_from_y_is_refused_before_training(tmp_path):
