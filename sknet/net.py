@@ -364,7 +364,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def initialize_criterion(self):
         objective_kwargs = self._params_for("objective")
         objective_kwargs.pop("loss_function", None)
-        accepted = inspect.signature(self.objective).parameters
+        accepted = {p.name: p for p in factory_parameters(self.objective)}
         unknown = [k for k in objective_kwargs if k not in accepted]
         if unknown and not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
             raise ValueError(f"Unused kwarg: {', '.join('objective_' + k for k in unknown)}; "
