@@ -290,28 +290,26 @@ class TrainingLoop:
         parallel = self.__dict__.get("data_parallel_")
         if parallel is not None:  # the averages over all ranks' rows
             parallel.sum_over_ranks(self.epoch_totals_, self.batch_losses_)
-        means = {}
-        for prefix, totals in self.epoch_totals_.items():
-            n = totals.pop("n")
-            names = list(totals)
-            sums = [torch.as_tensor(totals[k], dtype=torch.float64).reshape(()).cpu()
-                    for k in names]
-            for name, value in zip(names, torch.stack(sums).tolist() if sums else []):
-                means[f"{prefix}_loss" if name == "loss" else name] = value / n
+        counts = {prefix: totals.pop("n") for prefix, totals in self.epoch_totals_.items()}
+        keys = [(prefix, name) for prefix, totals in self.epoch_totals_.items() for name in totals]
+        sums = [torch.as_tensor(self.epoch_totals_[prefix][name], dtype=torch.float64)
+                .reshape(()).cpu() for prefix, name in keys]
+        values = torch.stack(sums).tolist() if sums else []  # train and valid sums at once
+        means = {f"{prefix}_loss" if name == "loss" else name: value / counts[prefix]
+                 for (prefix, name), value in zip(keys, values)}
         self._stop_if_diverged(means.get("train_loss", 0.0))
         means.setdefault("valid_loss", np.nan)
         if not self.regression:
             means.setdefault("valid_accuracy", np.nan)
-        history = self.history
+        history, row = self.history, _epoch_row(self.history)  # skorch's record writes the row
         for key in ("train_loss", "valid_loss"):
             previous = [h[key] for h in history[:-1] if key in h]
             value = means.get(key, np.nan)
             best = not np.isnan(value) and all(value <= p for p in previous if not np.isnan(p))
-            history.record(key, value)
-            history.record(key + "_best", bool(best))
+            row[key], row[key + "_best"] = value, bool(best)
         for key, value in means.items():
             if key not in ("train_loss", "valid_loss"):
-                history.record(key, value)
+                row[key] = value
         self._warn_if_not_learning()
 
     def _warn_if_not_learning(self):
