@@ -53,7 +53,23 @@ class BatchIterator:
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.seed = seed
-        self.random = np.random.RandomState(seed)
+        self._random_seed = seed  # `random` is made from it when first used
+
+    @property
+    def random(self):
+        """The RandomState that shuffles, seeded by the constructor's `seed`; made on first use
+        (one costs ~0.2 ms, and a net copies its iterators at each fit, most never shuffling).
+        A bound copy uses (and makes) its configured iterator's."""
+        owner = self.__dict__.get("_configured", self)
+        random = owner.__dict__.get("_random")
+        if random is None:
+            random = owner.__dict__["_random"] = np.random.RandomState(
+                owner.__dict__.get("_random_seed", getattr(owner, "seed", 42)))
+        return random
+
+    @random.setter
+    def random(self, value):
+        self.__dict__["_random"] = value
 
     def __call__(self, X, y=None):
         # Each call gets its own copy bound to the data, so that threads predicting at once do
@@ -104,6 +120,12 @@ class BatchIterator:
         for name in ("X", "y", "_configured"):
             state.pop(name, None)
         return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if "random" in state:  # pickled before `random` was made on first use
+            state["_random"] = state.pop("random")
+        self.__dict__.update(state)
 
     def __repr__(self):
         return (f"{type(self).__name__}(batch_size={self.batch_size}, shuffle={self.shuffle}, "

@@ -10,6 +10,7 @@ layer graph.
 3. a layer instance (the output of a graph built the Lasagne way), or a list of layers that
    contains the output, or several outputs (see `network_output`).
 """
+import functools
 import importlib
 import inspect
 from collections import OrderedDict
@@ -68,11 +69,26 @@ def resolve_layer_class(spec):
 
 def factory_parameters(factory):
     """The parameters of a layer class's constructor (or of a layer-making function)."""
+    try:
+        return _cached_parameters(factory, factory.__init__ if isinstance(factory, type) else None)
+    except TypeError:  # unhashable: a callable object that defines __eq__ only
+        return _parameters(factory)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_parameters(factory, init):
+    """`_parameters`, read once per factory (a signature costs ~50 µs, and every fit reads
+    those of each layer); keyed by a class's `init` too, so that a class whose __init__ is
+    replaced is read again."""
+    return _parameters(factory)
+
+
+def _parameters(factory):
     target = factory.__init__ if isinstance(factory, type) else factory
     try:
-        parameters = list(inspect.signature(target).parameters.values())
+        parameters = tuple(inspect.signature(target).parameters.values())
     except (TypeError, ValueError):
-        return []
+        return ()
     return parameters[1:] if isinstance(factory, type) else parameters
 
 

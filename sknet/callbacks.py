@@ -19,7 +19,7 @@ from skorch.dataset import Dataset, ValidSplit
 from skorch.utils import data_from_dataset, to_numpy
 from torch.utils.data import Subset
 
-from .batching import num_samples
+from .batching import TrainSplit, num_samples
 from .data import rows
 from .ddp import is_main_process
 from .files import atomic_write
@@ -175,6 +175,8 @@ def is_skorch_split(split):
     nolearn's (TrainSplit and nolearn-style callables)."""
     if isinstance(split, ValidSplit):
         return True
+    if type(split).__call__ is TrainSplit.__call__:
+        return False  # nolearn's own (the default): no signature to read
     try:
         inspect.signature(split).bind(None, None, None)
     except TypeError:

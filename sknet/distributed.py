@@ -180,20 +180,32 @@ def _require(module, extra):
                           f'with  pip install "sknet[{extra}]"') from error
 
 
+# Dask's background work in every process of a cluster: a statistical profiler sampling the
+# task threads every 10 ms, an event-loop check every 20 ms, memory (100 ms) and system (500 ms)
+# monitors. On a machine whose cores all run fits it takes their CPU (a third more than the
+# fits' own work per sweep, measured on 2 cores); the embedded cluster runs it rarely.
+_QUIET_CLUSTER = {"distributed.worker.profile.enabled": False,
+                  "distributed.admin.tick.interval": "1s",
+                  "distributed.admin.system-monitor.interval": "2s",
+                  "distributed.worker.memory.monitor-interval": "500ms"}
+
+
 @contextlib.contextmanager
 def dask_backend(scheduler=None, **cluster_kwargs):
     """Run joblib's parallel work (a GridSearchCV's fits) on Dask: on the cluster whose
     scheduler is at `scheduler` (``'tcp://host:8786'``), or on an embedded LocalCluster
-    (processes, one thread each; `cluster_kwargs` go to LocalCluster) when it is None.
-    Yields the ``distributed.Client``."""
+    (processes, one thread each, Dask's monitors slowed down: `_QUIET_CLUSTER`;
+    `cluster_kwargs` go to LocalCluster) when it is None. Yields the ``distributed.Client``."""
     _require("distributed", "dask")
+    import dask
     import joblib
     from distributed import Client, LocalCluster
     with contextlib.ExitStack() as stack:
         if scheduler is None:
             cluster_kwargs.setdefault("threads_per_worker", 1)
             cluster_kwargs.setdefault("processes", True)
-            cluster = stack.enter_context(LocalCluster(**cluster_kwargs))
+            with dask.config.set(_QUIET_CLUSTER):  # read as the scheduler and workers start
+                cluster = stack.enter_context(LocalCluster(**cluster_kwargs))
             client = stack.enter_context(Client(cluster))
         elif cluster_kwargs:
             raise TypeError(f"cluster_kwargs are for the embedded LocalCluster only; got "

@@ -152,6 +152,8 @@ class TrainingLoop:
         if isinstance(data, Weighted):
             return data.apply(self._to_device)
         tensor = torch.as_tensor(data)
+        if self.device == "cpu" and tensor.device.type == "cpu":
+            return tensor  # already there (no device object to build per batch)
         device = torch.device(self.device)
         if device.type == "cuda" and tensor.device.type == "cpu":
             tensor = tensor.pin_memory()
@@ -173,42 +175,40 @@ class TrainingLoop:
         if iterator is None:
             return
         totals = self.epoch_totals_[prefix] = {"n": 0}
+        batch_rows, size_key = _epoch_row(self.history)["batches"], prefix + "_batch_size"
         batch_count = 0
         for batch in batches(iterator):
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
             size = num_samples(batch[0])
             self._accumulate(totals, step, size, training)
-            self.history.record_batch(prefix + "_batch_size", size)
+            batch_rows[-1][size_key] = size  # the history's record_batch, without its indexing
             self.notify("on_batch_end", batch=callback_batch(self, batch, step),
                         training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
 
     def _accumulate(self, totals, step, size, training):
-        def add(key, value):
-            totals[key] = totals[key] + value if key in totals else value
-
         totals["n"] += size
         loss = step["loss"].detach()
-        add("loss", loss * size)
+        _add(totals, "loss", loss * size)
         if training:
             self.batch_losses_.append(loss)  # to name the batch if the epoch's loss diverges
         output, target = step["output"], step["y_true"]
         output = ([o.detach() for o in output] if isinstance(output, list)  # several outputs
                   else output.detach())
         if not training and not self.regression:
-            add("valid_accuracy", (predicted_ids(output) == target).sum())
+            _add(totals, "valid_accuracy", (predicted_ids(output) == target).sum())
         scores = (self.scores_train or []) if training else (self.scores_valid or [])
         custom = [] if training else (self.custom_scores or [])
         if (scores or custom) and size:  # size 0: sknet.ddp's stand-in step
             predictions = step["y_pred"] if "y_pred" in step else self._predictions(output)
             for name, score in scores:
-                add(name, score(predictions, target) * size)
+                _add(totals, name, score(predictions, target) * size)
             if custom:  # NumPy functions: the one place that reads values back per batch
                 y_true, y_prob = to_numpy(target), to_numpy(predictions)
                 for name, score in custom:
-                    add(name, float(score(y_true, y_prob)) * size)
+                    _add(totals, name, float(score(y_true, y_prob)) * size)
 
     def _batch_loss(self, batch, training, module=None):
         """The objective's loss, the module's output (logits for a softmax output) and the
@@ -216,14 +216,14 @@ class TrainingLoop:
         Xi, yi = batch
         x, (target, weights) = self._to_device(Xi), split_weights(self._to_device(yi))
         output = self._forward(x, module)
-        layers = self.layers_
         if self.direct_cross_entropy_:
-            penalty = weight_penalty(layers, self.objective_kwargs_.get("l1", 0),
-                                     self.objective_kwargs_.get("l2", 0))
             loss = (_cross_entropy(output, target, "mean") if weights is None else
                     weighted_loss(_cross_entropy(output, target, "none"), weights))
-            return loss + penalty, output, target
-        loss_function, prediction = self._loss_function(), output
+            l1, l2 = self.objective_kwargs_.get("l1", 0), self.objective_kwargs_.get("l2", 0)
+            if l1 or l2:  # the penalty is 0 otherwise: no term to add per batch
+                loss = loss + weight_penalty(self.layers_, l1, l2)
+            return loss, output, target
+        layers, loss_function, prediction = self.layers_, self._loss_function(), output
         if self.module_.logits:
             prediction = layers[-1].nonlinearity(output)
             loss_function = _stable_on_network_output(loss_function, prediction, output)
@@ -277,6 +277,9 @@ class TrainingLoop:
             loss, output, target = self._batch_loss(batch, training=False)
         return self._step_result(loss, output, target)
 
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        _epoch_row(self.history)["batches"].append({})  # skorch's new_batch, without indexing
+
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         self.epoch_totals_ = {}
@@ -287,28 +290,26 @@ class TrainingLoop:
         parallel = self.__dict__.get("data_parallel_")
         if parallel is not None:  # the averages over all ranks' rows
             parallel.sum_over_ranks(self.epoch_totals_, self.batch_losses_)
-        means = {}
-        for prefix, totals in self.epoch_totals_.items():
-            n = totals.pop("n")
-            names = list(totals)
-            sums = [torch.as_tensor(totals[k], dtype=torch.float64).reshape(()).cpu()
-                    for k in names]
-            for name, value in zip(names, torch.stack(sums).tolist() if sums else []):
-                means[f"{prefix}_loss" if name == "loss" else name] = value / n
+        counts = {prefix: totals.pop("n") for prefix, totals in self.epoch_totals_.items()}
+        keys = [(prefix, name) for prefix, totals in self.epoch_totals_.items() for name in totals]
+        sums = [torch.as_tensor(self.epoch_totals_[prefix][name], dtype=torch.float64)
+                .reshape(()).cpu() for prefix, name in keys]
+        values = torch.stack(sums).tolist() if sums else []  # train and valid sums at once
+        means = {f"{prefix}_loss" if name == "loss" else name: value / counts[prefix]
+                 for (prefix, name), value in zip(keys, values)}
         self._stop_if_diverged(means.get("train_loss", 0.0))
         means.setdefault("valid_loss", np.nan)
         if not self.regression:
             means.setdefault("valid_accuracy", np.nan)
-        history = self.history
+        history, row = self.history, _epoch_row(self.history)  # skorch's record writes the row
         for key in ("train_loss", "valid_loss"):
             previous = [h[key] for h in history[:-1] if key in h]
             value = means.get(key, np.nan)
             best = not np.isnan(value) and all(value <= p for p in previous if not np.isnan(p))
-            history.record(key, value)
-            history.record(key + "_best", bool(best))
+            row[key], row[key + "_best"] = value, bool(best)
         for key, value in means.items():
             if key not in ("train_loss", "valid_loss"):
-                history.record(key, value)
+                row[key] = value
         self._warn_if_not_learning()
 
     def _warn_if_not_learning(self):
@@ -391,6 +392,17 @@ class TrainingLoop:
         when it begins), so that epochs count on and handlers read whole rows."""
         if len(self.history) and "train_loss" not in self.history[-1]:
             del self.history[-1]
+
+
+def _add(totals, key, value):
+    """Add `value` to the sum `totals[key]` (starting it at `value`)."""
+    totals[key] = totals[key] + value if key in totals else value
+
+
+def _epoch_row(history):
+    """The current epoch's row of a skorch History (a list of rows: skorch's own ``history[-1]``
+    resolves a general index first, which costs more than the row's use per batch)."""
+    return list.__getitem__(history, -1)
 
 
 def _stable_on_network_output(loss_function, probabilities, logits):

@@ -2,7 +2,6 @@
 import copy
 import functools
 import inspect
-import math
 import warnings
 from collections import OrderedDict
 from contextlib import nullcontext
@@ -12,31 +11,30 @@ import sklearn.base
 import skorch
 import torch
 from skorch.dataset import Dataset
-from skorch.utils import to_numpy
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import ClassifierTags, RegressorTags
 
 from . import updates as updates_module
-from .batching import BatchIterator, TrainSplit, num_samples, slices_only
-from .callbacks import SkorchCallbacks, cached_predictions
+from .batching import BatchIterator, TrainSplit, num_samples
+from .callbacks import SkorchCallbacks
 from .build import Layers, build_layers, factory_parameters, network_output
-from .data import batches, data_shapes_of, prepare_X, release, with_targets
+from .data import data_shapes_of, prepare_X, release, with_targets
 from .ddp import data_parallel, is_main_process
 from .distributed import use_worker_gpu, worker_threads
 from .handlers import PrintLayerInfo, PrintLog
 from .layers import EmbeddingLayer, InputLayer, Layer, Network, get_all_params, get_output
 from .loop import TrainingLoop, weight_penalty
-from .nonlinearities import identity, softmax
+from .nonlinearities import softmax
 from .files import InterruptedWrite
 from .params import load_into_layers, write_params
+from .predict import Prediction
 from .precision import check_mixed_precision, grad_scaler
 from .random import using_rng
 from .saved import read_source, restore_classes, saved_values, shapes_from
 from .objectives import aggregate, categorical_crossentropy, squared_error
-from .targets import (check_objective_weights, class_ids, label_encoder, probability_columns,
-                      sample_weights, weighted_loss, with_weights)
+from .targets import (check_objective_weights, class_ids, label_encoder, sample_weights,
+                      weighted_loss, with_weights)
 from .utils import current_value, did_you_mean
-from .validation import (check_device, check_epochs, check_feature_names, check_random_state,
+from .validation import (check_epochs, check_feature_names, check_random_state,
                          check_settings, check_training_settings, check_update, check_y,
                          layer_names, target_width, too_large)
 
@@ -66,7 +64,7 @@ def objective(layers, loss_function, target, aggregate=aggregate, deterministic=
 
 
 
-class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
+class NeuralNet(Prediction, TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     """NeuralNet(layers, update=nesterov_momentum, objective=objective,
     objective_loss_function=None, batch_iterator_train=BatchIterator(128),
     batch_iterator_test=BatchIterator(128), regression=False, max_epochs=100,
@@ -364,7 +362,7 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def initialize_criterion(self):
         objective_kwargs = self._params_for("objective")
         objective_kwargs.pop("loss_function", None)
-        accepted = inspect.signature(self.objective).parameters
+        accepted = {p.name: p for p in factory_parameters(self.objective)}
         unknown = [k for k in objective_kwargs if k not in accepted]
         if unknown and not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
             raise ValueError(f"Unused kwarg: {', '.join('objective_' + k for k in unknown)}; "
@@ -638,111 +636,6 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
                 len(saved["cuda"]) == torch.cuda.device_count():
             torch.cuda.set_rng_state_all(saved["cuda"])
 
-    # ------------------------------------------------------------------------ prediction
-
-    def get_iterator(self, dataset, training=False):
-        iterator = self.batch_iterator_train_ if training else self.batch_iterator_test_
-        if isinstance(dataset, Dataset):
-            return iterator(dataset.X, dataset.y)
-        return iterator(*dataset)
-
-    def _get_predict_nonlinearity(self):
-        self.check_is_fitted()
-        return self._output_nonlinearity()
-
-    def _output_nonlinearity(self):
-        """What predict applies to the module's output: the output layer's nonlinearity when
-        the module returns logits (read from the module: `layers_` is rebuilt per access)."""
-        module = self.module_
-        return module.output_layers.nonlinearity if module.logits else identity
-
-    def predict_proba(self, X):
-        """The network output for X (class probabilities for a softmax classifier), computed
-        in test batches and gathered on the device."""
-        if self.__dict__.get("module_") is None:
-            check_device(self.device)  # the error to fix first
-            self.check_is_fitted()
-        cached = cached_predictions(self)  # a skorch scoring callback's, while training
-        if cached is not None:
-            return cached if self.regression else probability_columns(cached)
-        nonlinearity = self._output_nonlinearity()
-        batch = self._single_plain_batch(X)
-        self._set_training(False)
-        if batch is not None:  # the common small call: one batch, no list to join
-            with torch.inference_mode():
-                output = nonlinearity(self._forward(batch))
-            if type(output) is torch.Tensor:
-                proba = output.cpu().numpy()
-                return proba if self.regression else probability_columns(proba)
-            outputs = [output]
-        else:
-            (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
-            with torch.inference_mode():
-                outputs = [nonlinearity(self._forward(self._to_device(Xb)))
-                           for Xb, _ in batches(self.batch_iterator_test_(X))]
-                release(self.batch_iterator_test_)
-        if isinstance(outputs[0], list):  # several output layers: one array each
-            return [_joined(batches).cpu().numpy() for batches in zip(*outputs)]
-        proba = _joined(outputs).cpu().numpy()
-        return proba if self.regression else probability_columns(proba)
-
-    def _single_plain_batch(self, X):
-        """X on the device when it is the common small call: one finite float32 ndarray of the
-        InputLayer's shape with at most one test batch of rows, for a test iterator that only
-        slices in order. Such X needs none of check_X's conversions and its one batch is X
-        itself, so both are skipped; None for anything else (the general path)."""
-        iterator = self.batch_iterator_test_
-        inputs = self.module_.input_layers
-        if (type(X) is not np.ndarray or X.dtype is not _FLOAT32 or len(inputs) != 1
-                or not slices_only(iterator) or iterator.shuffle
-                or "feature_names_in_" in self.__dict__):  # check_feature_names warns
-            return None
-        expected = inputs[0].shape
-        if (X.ndim != len(expected) or not 0 < len(X) <= iterator.batch_size
-                or X.shape[1:] != expected[1:] and any(
-                    want is not None and want != have
-                    for want, have in zip(expected[1:], X.shape[1:]))):
-            return None
-        flat = X.reshape(-1)  # finite iff its sum of squares is (short of overflow: then
-        if self.check_input and not math.isfinite(np.dot(flat, flat)):  # the general path)
-            return None  # check_X names the bad values
-        plain_host = self.device == "cpu" and X.flags.c_contiguous and X.flags.writeable
-        batch = torch.from_numpy(X) if plain_host else self._to_device(X)
-        iterator.__dict__.update(X=batch, y=None)  # as binding it would: len() is this data's
-        return batch
-
-    def predict(self, X):
-        """Class labels (`classes_` at the argmax of `predict_proba`; the class ids of a net
-        without `classes_`, e.g. one only given parameters), or the outputs for regression."""
-        output = self.predict_proba(X)
-        if self.regression or isinstance(output, list):
-            return output
-        ids = output.argmax(axis=1)
-        classes = self.__dict__.get("classes_")
-        return ids if classes is None else classes[ids]
-
-    def score(self, X, y, sample_weight=None):
-        """Accuracy for a classifier, R² for a regressor."""
-        if self.regression:
-            y = np.asarray(y, dtype=np.float32)
-            prediction = self.predict(X)
-            return float(r2_score(y.reshape(prediction.shape), prediction,
-                                  sample_weight=sample_weight))
-        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
-
-    def get_output(self, layer, X):
-        """The output of `layer` (a layer or its name) for X, computed in test batches,
-        deterministically."""
-        self.check_is_fitted()
-        layer = self.layers_[layer] if isinstance(layer, (str, int)) else layer
-        (X,) = self._device_resident(self.batch_iterator_test_, self._prepare_X(X))
-        outputs = []
-        with torch.inference_mode():
-            for Xb, _ in batches(self.batch_iterator_test_(X)):
-                inputs = self._bind_inputs(self._to_device(Xb))
-                outputs.append(get_output(layer, inputs, deterministic=True).cpu())
-        return to_numpy(_joined(outputs))
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         if self.regression:
@@ -751,9 +644,6 @@ class NeuralNet(TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
         else:
             tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
         return tags
-
-
-_FLOAT32 = np.dtype(np.float32)  # native float32, the dtype of a plain host batch
 
 
 def _reject_fitted_names(kwargs):
@@ -768,11 +658,6 @@ def _reject_fitted_names(kwargs):
 def _constructor_names():
     """NeuralNet's named constructor arguments (read once: a signature costs ~0.1 ms per fit)."""
     return frozenset(inspect.signature(NeuralNet.__init__).parameters)
-
-
-def _joined(batches):
-    """The batches' outputs as one tensor (a single batch as it is, without a copy)."""
-    return batches[0] if len(batches) == 1 else torch.cat(batches)
 
 
 def _seeded(iterator, seed):

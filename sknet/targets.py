@@ -54,7 +54,7 @@ def class_labels(y, n_samples, new_classes=True):
             bad = int((~np.isfinite(labels)).sum())
             raise ValueError(f"y holds {bad} NaN or infinite value(s); clean or impute them "
                              "before fitting.")
-        if new_classes:
+        if new_classes and labels.dtype.kind not in "iub":  # integers: always valid labels
             check_classification_targets(labels)
     except ValueError as error:
         raise ValueError(f"{error} {REGRESSION_HINT}") from error

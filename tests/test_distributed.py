@@ -133,6 +133,22 @@ def test_dask_workers_run_one_torch_thread_per_task_thread_and_take_their_gpu(da
     assert {(name, device) for *_, device, name in results} == {(0, "cuda:0"), (1, "cuda:1")}
 
 
+def _dask_monitors(dask_worker):
+    import dask
+    return ("profile" in dask_worker.periodic_callbacks,
+            dask.config.get("distributed.admin.tick.interval"),
+            dask.config.get("distributed.worker.memory.monitor-interval"))
+
+
+def test_the_embedded_cluster_runs_dasks_monitors_rarely_and_leaves_the_config_alone(
+        dask_client):
+    import dask
+    assert set(dask_client.run(_dask_monitors).values()) == {(False, "1s", "500ms")}
+    # the caller's configuration keeps Dask's defaults (distributed.yaml)
+    assert (dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.tick.interval")) == (True, "20ms")
+
+
 def test_a_seeded_grid_search_on_the_dask_cluster_scores_as_the_serial_one(dask_client):
     from sklearn.model_selection import GridSearchCV
     X, y = classification_data(n=120)

@@ -98,9 +98,9 @@ def test_one_batch_predict_path_returns_what_the_general_path_returns(monkeypatc
     rows = [X[:1], X[:7], np.asfortranarray(X[:5]), X[:3].copy()]
     rows[3].flags.writeable = False
     fast = [net.predict_proba(r) for r in rows] + [net.predict(X[:4])]
-    assert net._single_plain_batch(X[:1]) is not None  # the fast path served these calls
+    assert net._one_batch(X[:1]) is not None  # the fast path served these calls
     assert len(net.batch_iterator_test_) == 1  # bound to the last data, as the iterator does
-    monkeypatch.setattr(type(net), "_single_plain_batch", lambda self, X: None)
+    monkeypatch.setattr(type(net), "_one_batch", lambda self, X: None)
     general = [net.predict_proba(r) for r in rows] + [net.predict(X[:4])]
     for got, expected in zip(fast, general):
         np.testing.assert_array_equal(got, expected)
@@ -117,15 +117,15 @@ def test_one_batch_predict_path_keeps_the_input_checks():
         net.predict_proba(X[:2, :-1])
     with pytest.raises(ValueError, match="shape"):
         net.predict_proba(X[0])
-    assert net._single_plain_batch(X[:0]) is None  # empty X: check_X names it
-    assert net._single_plain_batch(X[:2].astype(np.float64)) is None  # converted by check_X
+    assert net._one_batch(X[:0]) is None  # empty X: check_X names it
+    assert net._one_batch(X[:2].astype(np.float64)) is None  # converted by check_X
 
 
 def test_one_batch_predict_path_tells_large_finite_values_from_infinite_ones():
     X, y = classification_data()
     net = mlp(max_epochs=1).fit(X, y)
     large = X[:3] * np.float32(1e20)  # finite, but the sum of their squares overflows float32
-    assert net._single_plain_batch(large) is None  # left to the general path, which accepts it
+    assert net._one_batch(large) is None  # left to the general path, which accepts it
     np.testing.assert_array_equal(net.predict_proba(large),
                                   net.predict_proba(large.astype(np.float64)))
     for bad in (np.inf, -np.inf):

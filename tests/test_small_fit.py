@@ -1,0 +1,46 @@
+"""What the small-fit shortcuts must leave unchanged: the history's batch rows (written without
+skorch's indexing) and the layer signatures (read once per class)."""
+import pytest
+
+from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities
+from tests.nets import classification_data, mlp
+
+
+def test_history_rows_list_each_batch_size_of_each_epoch():
+    X, y = classification_data(n=100)  # TrainSplit(0.2): 80 rows train, 20 validate
+    net = mlp(max_epochs=2, batch_iterator_train=BatchIterator(32),
+              batch_iterator_test=BatchIterator(15), train_split=TrainSplit(0.2)).fit(X, y)
+    assert len(net.history) == 2
+    for epoch in (0, 1):
+        assert net.history[epoch, "batches", :, "train_batch_size"] == [32, 32, 16]
+        assert net.history[epoch, "batches", :, "valid_batch_size"] == [15, 5]
+        assert net.history[epoch, "train_batch_count"] == 3
+        assert net.history[epoch, "valid_batch_count"] == 2
+    assert net.history[:, "epoch"] == [1, 2]
+
+
+class Scaled(layers.DenseLayer):
+    def __init__(self, incoming, num_units, name=None):
+        super().__init__(incoming, num_units, name=name)
+
+
+def test_a_layer_class_whose_constructor_is_replaced_is_read_again():
+    X, y = classification_data(n=40)
+    net = NeuralNet(layers=[("input", layers.InputLayer), ("hidden", Scaled),
+                            ("output", layers.DenseLayer)],
+                    hidden_num_units=8, hidden_gain=2.0, update_learning_rate=0.01,
+                    output_nonlinearity=nonlinearities.softmax,
+                    max_epochs=1, train_split=TrainSplit(0))
+    with pytest.raises(ValueError, match="Unused kwarg: hidden_gain"):
+        net.fit(X, y)
+    original = Scaled.__init__
+
+    def with_gain(self, incoming, num_units, gain=1.0, name=None):
+        original(self, incoming, num_units, name=name)
+        self.gain = gain
+
+    Scaled.__init__ = with_gain
+    try:
+        assert net.fit(X, y).layers_["hidden"].gain == 2.0
+    finally:
+        Scaled.__init__ = original
