@@ -10,6 +10,7 @@ numbers) that the batch iterator's ``transform`` turns into arrays. A source is 
 reads its rows, and its values are checked after ``transform``, with errors naming the batch.
 """
 import copy
+import mmap
 import os
 import queue
 import threading
@@ -36,6 +37,7 @@ class Rows:
         self.source = source
         self.index = range(len(source)) if index is None else index
         self.check = check
+        self._bytes_mapped = 0  # read from a file mapping since its pages were last released
 
     def __len__(self):
         return len(self.index)
@@ -65,7 +67,15 @@ class Rows:
         return Rows(self.source, _as_range(self.rows(positions)), self.check)
 
     def __getitem__(self, positions):
-        return _read(self.source, self.rows(positions))
+        rows = self.rows(positions)
+        batch = _read(self.source, rows)
+        mapping = _mapping(self.source)
+        if mapping is not None:
+            self._bytes_mapped += batch.nbytes
+            if self._bytes_mapped >= RELEASE_EVERY:
+                self._bytes_mapped = 0
+                mapping.madvise(mmap.MADV_DONTNEED)
+        return batch
 
     @property
     def streamed(self):
@@ -134,6 +144,10 @@ def _read(source, rows):
             return torch.from_numpy(source.numpy().take(rows, 0))  # slow on busy cores
         return source.index_select(0, torch.from_numpy(rows).to(source.device))
     if isinstance(source, np.ndarray):
+        if isinstance(source, np.memmap) and not isinstance(rows, slice) and len(rows):
+            batch = _file_rows(source, rows)
+            if batch is not None:
+                return batch
         batch = source[rows]
         return np.array(batch) if isinstance(batch, np.memmap) else batch  # off the file
     if isinstance(rows, slice) or len(rows) == 0:
@@ -147,6 +161,46 @@ def _read(source, rows):
         block = source.oindex[unique] if hasattr(source, "oindex") else source[unique]  # zarr
         block = np.asarray(block)
     return block if in_order else block[inverse]
+
+
+def _file_rows(source, rows):
+    """Rows `rows` (an array) of a memmap read from its file with one pread per row, or None
+    when its rows are not whole runs of bytes there. Scattered rows read through the mapping
+    would map whole page-cache folios (up to 2 MB each) into the process's resident set."""
+    base = source
+    while isinstance(base.base, np.memmap):
+        base = base.base
+    if (not isinstance(base.base, mmap.mmap) or not base.filename or source.ndim == 0
+            or source.strides[0] <= 0 or not source[:1].flags.c_contiguous
+            or not hasattr(os, "preadv")):
+        return None
+    start = base.offset + (source.ctypes.data - base.ctypes.data)  # row 0's place in the file
+    stride, low, high = source.strides[0], int(rows.min()), int(rows.max()) + 1
+    hull = high - low <= 2 * len(rows) and stride == source[:1].nbytes  # a split's part: one read
+    batch = np.empty((high - low if hull else len(rows),) + source.shape[1:], source.dtype)
+    places = [low] if hull else rows.tolist()
+    descriptor = os.open(base.filename, os.O_RDONLY)
+    try:
+        for target, row in zip([batch] if hull else batch, places):
+            if os.preadv(descriptor, [target], start + row * stride) != target.nbytes:
+                return None  # the file is shorter than the map says: let NumPy say so
+    finally:
+        os.close(descriptor)
+    return batch[rows - low] if hull else batch
+
+
+RELEASE_EVERY = 4 << 20  # bytes read from a file mapping between two releases of its pages
+
+
+def _mapping(source):
+    """The read-only file mapping under a memmap source, whose pages a streamed fit drops from
+    the process's resident memory as it goes (the file stays in the page cache: a later read
+    maps it again), so that an epoch's RSS stays a few batches, not the file; else None."""
+    mapping = getattr(source, "_mmap", None)
+    if mapping is None or getattr(source, "mode", None) != "r" or \
+            not hasattr(mapping, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
+        return None
+    return mapping
 
 
 def _mapped(source):

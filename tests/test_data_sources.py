@@ -2,6 +2,7 @@
 and file names read batch by batch give the nets that arrays in memory give, without copying
 X, with errors naming the batch, and with the read-ahead thread gone when fit returns."""
 import gc
+import os
 import threading
 import tracemalloc
 import weakref
@@ -99,6 +100,31 @@ def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path):
     del big
     gc.collect()
     assert alive() is None  # nothing in the net holds X
+
+
+def _peak_resident_bytes():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"),
+                    reason="resident-set peaks are read from Linux's /proc")
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_a_memmap_fit_releases_the_file_pages_it_read(tmp_path, shuffle):
+    big = np.random.RandomState(0).rand(16000, 1000).astype(np.float32)  # 64 MB
+    labels = (big[:, 0] > 0.5).astype(np.int64)
+    np.save(tmp_path / "big.npy", big)
+    del big
+    big = np.load(tmp_path / "big.npy", mmap_mode="r")
+    net = mlp(features=1000, classes=2, max_epochs=1,
+              batch_iterator_train=BatchIterator(128, shuffle=shuffle))
+    net.fit(big[:512], labels[:512])  # torch's first-call allocations, before the peak is reset
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")  # the peak resident set starts again from the current one
+    before = _peak_resident_bytes()
+    net.fit(big, labels)
+    grown = (_peak_resident_bytes() - before) / big.nbytes
+    assert grown < 0.35 if shuffle else grown < 0.1, f"peak resident set grew {grown:.2f}x X"
 
 
 def test_h5py_zarr_and_duck_typed_sources_fit_and_predict_as_arrays(tmp_path):
