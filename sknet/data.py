@@ -164,9 +164,10 @@ def _read(source, rows):
 
 
 def _file_rows(source, rows):
-    """Rows `rows` (an array) of a memmap read from its file with one pread per row, or None
-    when its rows are not whole runs of bytes there. Scattered rows read through the mapping
-    would map whole page-cache folios (up to 2 MB each) into the process's resident set."""
+    """Rows `rows` (an array) of a memmap read from its file with pread (nearly consecutive
+    rows, a split's part, in one read; others one read a row), or None when its rows are not
+    whole runs of bytes there. Scattered rows read through the mapping would map whole
+    page-cache folios (up to 2 MB each) into the process's resident set."""
     base = source
     while isinstance(base.base, np.memmap):
         base = base.base
