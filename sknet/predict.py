@@ -14,7 +14,7 @@ from sklearn.metrics import accuracy_score, r2_score
 
 from .batching import slices_only
 from .callbacks import cached_predictions
-from .data import batches, release
+from .data import RowCount, batches, release
 from .layers import get_output
 from .nonlinearities import identity
 from .targets import probability_columns
@@ -56,8 +56,8 @@ class Prediction:
         if output is None:
             output = self._batched(X)
         if isinstance(output, list):  # several output layers: one array each
-            return [o.cpu().numpy() for o in output]
-        proba = output.cpu().numpy()
+            return [_host(o) for o in output]
+        proba = _host(output)
         return proba if self.regression else probability_columns(proba)
 
     def _one_batch(self, X):
@@ -85,11 +85,12 @@ class Prediction:
             batch = torch.from_numpy(X)  # shares X's memory
         else:
             batch = self._to_device(X)
-        iterator.__dict__.update(X=batch, y=None)  # as binding it would: len() is this data's
+        iterator.__dict__.update(X=RowCount(len(X)), y=None)  # as `release` leaves it
         if module.training:
             module.train(False)
+        nonlinearity = module.output_layers.nonlinearity if module.logits else identity
         with torch.inference_mode():
-            return self._output_nonlinearity()(self._forward(batch))
+            return nonlinearity(self._forward(batch) if self.mixed_precision else module(batch))
 
     def _batched(self, X):
         """The output for X computed batch by batch (a list per output layer for several)."""
@@ -136,6 +137,11 @@ class Prediction:
                 inputs = self._bind_inputs(self._to_device(Xb))
                 outputs.append(get_output(layer, inputs, deterministic=True).cpu())
         return to_numpy(_joined(outputs))
+
+
+def _host(tensor):
+    """A tensor's values as a NumPy array (no copy for a CPU tensor)."""
+    return (tensor if tensor.is_cpu else tensor.cpu()).numpy()
 
 
 def _joined(outputs):

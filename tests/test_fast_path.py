@@ -1,4 +1,7 @@
 """The device-resident fast path computes exactly what the per-batch host path computes."""
+import gc
+import weakref
+
 import numpy as np
 import pytest
 import torch
@@ -133,3 +136,16 @@ def test_one_batch_predict_path_tells_large_finite_values_from_infinite_ones():
         rows[2, 1] = bad
         with pytest.raises(ValueError, match="X holds 1 NaN or infinite value"):
             net.predict_proba(rows)
+
+
+@pytest.mark.parametrize("rows", [1, 40])  # the one-batch path, and the batched path
+def test_predict_keeps_no_reference_to_X(rows):
+    X, y = classification_data()
+    net = mlp(max_epochs=1, batch_iterator_test=BatchIterator(32)).fit(X, y)
+    served = X[:rows].copy()
+    alive = weakref.ref(served)
+    net.predict_proba(served)
+    del served
+    gc.collect()
+    assert alive() is None
+    assert len(net.batch_iterator_test_) == -(-rows // 32)  # nolearn's len() of the last data
