@@ -88,9 +88,9 @@ class Prediction:
         iterator.__dict__.update(X=RowCount(len(X)), y=None)  # as `release` leaves it
         if module.training:
             module.train(False)
-        nonlinearity = module.output_layers.nonlinearity if module.logits else identity
         with torch.inference_mode():
-            return nonlinearity(self._forward(batch) if self.mixed_precision else module(batch))
+            output = self._forward(batch) if self.mixed_precision else module(batch)
+            return self._output_nonlinearity()(output)
 
     def _batched(self, X):
         """The output for X computed batch by batch (a list per output layer for several)."""
