@@ -619,7 +619,9 @@ def two_headed(nl):
                       nonlinearity=nl.nonlin.softmax, num_units=10)
     lb = L.DenseLayer(L.DenseLayer(l, name="hidden_b", num_units=32), name="output_b",
                       nonlinearity=nl.nonlin.sigmoid, num_units=1)
-    return nl.NeuralNet(layers=[la, lb], update_learning_rate=0.1, y_tensor_type=None,
+    # at 0.1 (with nolearn's momentum 0.9) the valid loss of this small net swings from epoch
+    # to epoch, so whether it ends lower hung on rounding; 0.03 descends on every seed tried
+    return nl.NeuralNet(layers=[la, lb], update_learning_rate=0.03, y_tensor_type=None,
                         regression=True, objective=objective, max_epochs=6,
                         batch_iterator_train=nl.nolearn.BatchIterator(32))
 
