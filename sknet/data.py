@@ -242,15 +242,21 @@ def streamed(X):
     return any(isinstance(value, Rows) and value.streamed for value in values)
 
 
+COPIED_ONCE = 1 << 20  # bytes: a CPU split this small is gathered once, not once per batch
+
+
 def resident(X, device, to_device, chunk_bytes=64 << 20):
     """In-memory `X` (arrays, tensors, `Rows` of them, or a dict) on `device` for the fast
-    path: a Rows view on the CPU gathers from a tensor sharing the array's memory; elsewhere
-    its rows are moved in chunks of `chunk_bytes`, never all copied on the host at once."""
+    path. A Rows view on the CPU is copied once when it is small (its batches are then slices,
+    as a hand-written loop's), else it gathers each batch from a tensor sharing the array's
+    memory; elsewhere its rows are moved in chunks of `chunk_bytes`, never all on the host."""
     if isinstance(X, dict):
         return {key: resident(value, device, to_device, chunk_bytes) for key, value in X.items()}
     if not isinstance(X, Rows):
         return to_device(X)
     if torch.device(device).type == "cpu":
+        if X.nbytes <= COPIED_ONCE:
+            return torch.as_tensor(X[:])
         return Rows(torch.as_tensor(X.source), X.index, X.check)
     first = to_device(X[0:1])
     moved = first.new_empty((len(X),) + tuple(first.shape[1:]))

@@ -301,8 +301,13 @@ def test_transforms_run_ahead_in_a_thread_that_ends_with_the_fit():
         assert not read_ahead()
 
 
-def test_in_memory_rows_are_shared_on_the_cpu_and_moved_in_chunks_elsewhere():
+def test_in_memory_rows_are_copied_if_small_shared_if_not_on_cpu_moved_in_chunks_elsewhere(
+        monkeypatch):
     view = rows(X, np.array([5, 1, 7, 3, 9]))
+    copied = resident(view, "cpu", torch.as_tensor)  # 5 rows: under COPIED_ONCE
+    assert isinstance(copied, torch.Tensor) and copied.data_ptr() != X.ctypes.data
+    np.testing.assert_array_equal(copied.numpy(), X[[5, 1, 7, 3, 9]])
+    monkeypatch.setattr("sknet.data.COPIED_ONCE", view.nbytes - 1)
     on_cpu = resident(view, "cpu", torch.as_tensor)
     assert on_cpu.source.data_ptr() == X.ctypes.data  # no copy of X
     np.testing.assert_array_equal(on_cpu[[3, 0]].numpy(), X[[3, 5]])

@@ -1,5 +1,6 @@
 """What the small-fit shortcuts must leave unchanged: the history's batch rows (written without
 skorch's indexing) and the layer signatures (read once per class)."""
+import numpy as np
 import pytest
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities
@@ -17,6 +18,26 @@ def test_history_rows_list_each_batch_size_of_each_epoch():
         assert net.history[epoch, "train_batch_count"] == 3
         assert net.history[epoch, "valid_batch_count"] == 2
     assert net.history[:, "epoch"] == [1, 2]
+
+
+def test_rows_copied_once_train_as_batches_copied_one_by_one():
+    """A small split is gathered once before training (`sknet.data.COPIED_ONCE`); a transform
+    that returns its batch unchanged forces the per-batch path: the weights must agree."""
+    class Identity(BatchIterator):
+        def transform(self, Xb, yb):
+            return Xb, yb
+
+    X, y = classification_data(n=200)
+    once, per_batch = (mlp(max_epochs=3, random_state=0, batch_iterator_train=iterator(32),
+                           batch_iterator_test=iterator(32)).fit(X, y)
+                       for iterator in (BatchIterator, Identity))
+    assert len(once.train_history_) == len(per_batch.train_history_) == 3
+    for a, b in zip(once.get_all_params_values().values(),
+                    per_batch.get_all_params_values().values()):
+        for w_once, w_per_batch in zip(a, b):
+            np.testing.assert_array_equal(w_once, w_per_batch)
+    assert [row["valid_loss"] for row in once.train_history_] == \
+        [row["valid_loss"] for row in per_batch.train_history_]
 
 
 class Scaled(layers.DenseLayer):
