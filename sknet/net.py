@@ -36,7 +36,7 @@ from .targets import (check_objective_weights, class_ids, label_encoder, sample_
 from .utils import current_value, did_you_mean
 from .validation import (check_epochs, check_feature_names, check_random_state,
                          check_settings, check_training_settings, check_update, check_y,
-                         layer_names, target_width, too_large)
+                         layer_names, target_width, too_large, update_hyperparameters)
 
 DEFAULT_DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 HANDLER_EVENTS = ("on_training_started", "on_batch_finished", "on_epoch_finished",
@@ -393,12 +393,14 @@ class NeuralNet(Prediction, TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def initialize_optimizer(self):
         update = self._resolved_update()
         hyper = self._params_for("update")
-        if isinstance(update, updates_module.Update):
-            valid = [f"update_{name}" for name in update.defaults]
-            unknown = sorted(f"update_{name}" for name in set(hyper) - set(update.defaults))
+        taken = update_hyperparameters(update)  # None: any (a **kwargs signature)
+        if taken is not None:
+            valid = [f"update_{name}" for name in taken]
+            unknown = sorted(f"update_{name}" for name in set(hyper) - set(taken))
             if unknown:
-                hints = [name + did_you_mean(name, valid) for name in unknown]
-                raise ValueError(f"Unused kwarg: {', '.join(hints)}; {update.name} takes "
+                name = getattr(update, "name", getattr(update, "__name__", repr(update)))
+                hints = [key + did_you_mean(key, valid) for key in unknown]
+                raise ValueError(f"Unused kwarg: {', '.join(hints)}; {name} takes "
                                  f"{', '.join(valid)}")
         try:
             check_update(update, hyper)

@@ -2,6 +2,7 @@
 argument, what was expected and what was received. Where scikit-learn has a wording for the
 same problem (sparse, complex, 0 samples or features, continuous class labels), it is used."""
 import inspect
+import math
 import numbers
 import warnings
 
@@ -249,7 +250,7 @@ def check_training_settings(net, update, update_params, objective_params):
 def check_update(update, update_params, complete=True):
     """The hyper-parameters `update` takes, among `update_params`: valid values, and with
     `complete` every one it needs given (a learning rate for sgd and the momentum rules)."""
-    taken = _hyperparameter_names(update)
+    taken = update_hyperparameters(update) or ()
     for name, value in update_params.items():
         if name in taken:
             _check_hyperparameter(f"update_{name}", name, value)
@@ -313,15 +314,19 @@ def _check_hyperparameter(argument, name, value):
         _fail(ValueError, argument, expected, current)
 
 
-def _hyperparameter_names(update):
-    """The hyper-parameters an update from sknet.updates or a torch optimizer class takes."""
+def update_hyperparameters(update):
+    """The hyper-parameters an update from sknet.updates or a torch optimizer class takes (the
+    arguments after the parameters); None when it takes any (``**kwargs``) or cannot tell."""
     defaults = getattr(update, "defaults", None)
     if isinstance(defaults, dict):
-        return set(defaults)
+        return list(defaults)
     try:
-        return set(inspect.signature(update).parameters)
+        arguments = list(inspect.signature(update).parameters.values())
     except (TypeError, ValueError):
-        return set()
+        return None
+    if any(argument.kind is argument.VAR_KEYWORD for argument in arguments):
+        return None
+    return [argument.name for argument in arguments[1:]]
 
 
 def _check_number(argument, value, expected):
@@ -412,14 +417,14 @@ def not_learning(losses, n_classes, learning_rate):
     True
     """
     def reason(losses):
-        chance = np.log(n_classes)
+        chance = math.log(n_classes)
         if len(losses) >= 3 and min(losses[-3:]) > 10 * chance:
             return f"far above {chance:.3g}, the loss of guessing among {n_classes} classes"
         if len(losses) >= 2 and losses[-1] > 100 * min(losses[:-1]):
             return f"{losses[-1] / min(losses[:-1]):.3g} times its lowest value so far"
         return None
 
-    why = reason(losses) if n_classes >= 2 and np.all(np.isfinite(losses)) else None
+    why = reason(losses) if n_classes >= 2 and all(map(math.isfinite, losses)) else None
     if why is None or reason(losses[:-1]) is not None:
         return None
     now = f"={learning_rate:g}" if _is_number(learning_rate) else ""

@@ -130,6 +130,9 @@ def test_bad_sample_weight_is_named_before_training(weights, pattern):
     ({"hiden_num_units": 5}, r"Unused kwarg: hiden_num_units \(did you mean hidden_num_units"),
     ({"update_momentun": 0.9}, r"Unused kwarg: update_momentun \(did you mean "
                                r"update_momentum\?\); nesterov_momentum takes"),
+    # a torch optimizer names its learning rate lr, not Lasagne's learning_rate
+    ({"update": torch.optim.Adagrad}, r"Unused kwarg: update_learning_rate \(did you mean "
+                                      r"update_lr.*\); Adagrad takes update_lr, "),
 ])
 def test_misspelled_parameters_are_named_with_the_closest_valid_names(kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
