@@ -11,10 +11,11 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+import skorch
 import torch
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset
-from skorch.utils import to_numpy
+from skorch.utils import TeeGenerator, to_numpy
 
 from .batching import TrainSplit, num_samples, slices_only
 from .callbacks import as_labels, callback_batch, is_skorch_split, skorch_split
@@ -26,8 +27,12 @@ from .regularization import l1 as l1_penalty
 from .regularization import l2 as l2_penalty
 from .regularization import regularize_layer_params
 from .targets import Weighted, predicted_ids, split_weights, weighted_loss
+from .updates import StepWithoutClosure
 from .utils import current_value
 from .validation import not_learning
+
+
+_UNHEARD = skorch.NeuralNet.on_grad_computed  # a hook no subclass overrides: not called
 
 
 def weight_penalty(layers, l1=0, l2=0):
@@ -174,7 +179,7 @@ class TrainingLoop:
         """One pass over the batches; sums stay on the device and are read once per epoch."""
         if iterator is None:
             return
-        totals = self.epoch_totals_[prefix] = {"n": 0}
+        totals = self.epoch_batches_[prefix] = EpochBatches()
         batch_rows, size_key = _epoch_row(self.history)["batches"], prefix + "_batch_size"
         batch_count = 0
         for batch in batches(iterator):
@@ -189,26 +194,22 @@ class TrainingLoop:
         self.history.record(prefix + "_batch_count", batch_count)
 
     def _accumulate(self, totals, step, size, training):
-        totals["n"] += size
-        loss = step["loss"].detach()
-        _add(totals, "loss", loss * size)
-        if training:
-            self.batch_losses_.append(loss)  # to name the batch if the epoch's loss diverges
+        totals.add(size, step["loss"].detach())
         output, target = step["output"], step["y_true"]
         output = ([o.detach() for o in output] if isinstance(output, list)  # several outputs
                   else output.detach())
         if not training and not self.regression:
-            _add(totals, "valid_accuracy", (predicted_ids(output) == target).sum())
+            totals.add_count("valid_accuracy", (predicted_ids(output) == target).sum())
         scores = (self.scores_train or []) if training else (self.scores_valid or [])
         custom = [] if training else (self.custom_scores or [])
         if (scores or custom) and size:  # size 0: sknet.ddp's stand-in step
             predictions = step["y_pred"] if "y_pred" in step else self._predictions(output)
             for name, score in scores:
-                _add(totals, name, score(predictions, target) * size)
+                totals.add_mean(name, score(predictions, target))
             if custom:  # NumPy functions: the one place that reads values back per batch
                 y_true, y_prob = to_numpy(target), to_numpy(predictions)
                 for name, score in custom:
-                    _add(totals, name, float(score(y_true, y_prob)) * size)
+                    totals.add_mean(name, float(score(y_true, y_prob)))
 
     def _batch_loss(self, batch, training, module=None):
         """The objective's loss, the module's output (logits for a softmax output) and the
@@ -255,9 +256,19 @@ class TrainingLoop:
         return {self.module_.input_layers[0]: x}
 
     def train_step(self, batch, **fit_params):
+        """skorch's step; with one of sknet's update rules, which never evaluate the loss
+        again, without skorch's closure (its cost is a tenth of a small net's step)."""
         if self.shared_hyperparameters_:
             self._apply_shared_hyperparameters()
-        return super().train_step(batch, **fit_params)
+        if not isinstance(self.optimizer_, StepWithoutClosure):
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        result = self.train_step_single(batch, **fit_params)
+        if self.listeners_["on_grad_computed"] or type(self).on_grad_computed is not _UNHEARD:
+            self.notify("on_grad_computed", batch=batch, training=True,
+                        named_parameters=TeeGenerator(self.get_all_learnable_params()))
+        self._step_optimizer(None)
+        return result
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
@@ -282,18 +293,18 @@ class TrainingLoop:
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
-        self.epoch_totals_ = {}
-        self.batch_losses_ = []
+        self.epoch_batches_ = {}
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Record the epoch's averages (one device sync) and the best-so-far flags."""
+        totals = {prefix: batches.sums() for prefix, batches in self.epoch_batches_.items()}
         parallel = self.__dict__.get("data_parallel_")
         if parallel is not None:  # the averages over all ranks' rows
-            parallel.sum_over_ranks(self.epoch_totals_, self.batch_losses_)
-        counts = {prefix: totals.pop("n") for prefix, totals in self.epoch_totals_.items()}
-        keys = [(prefix, name) for prefix, totals in self.epoch_totals_.items() for name in totals]
-        sums = [torch.as_tensor(self.epoch_totals_[prefix][name], dtype=torch.float64)
-                .reshape(()).cpu() for prefix, name in keys]
+            parallel.sum_over_ranks(totals, self._train_losses())
+        counts = {prefix: sums.pop("n") for prefix, sums in totals.items()}
+        keys = [(prefix, name) for prefix, sums in totals.items() for name in sums]
+        sums = [torch.as_tensor(totals[prefix][name], dtype=torch.float64).reshape(()).cpu()
+                for prefix, name in keys]
         values = torch.stack(sums).tolist() if sums else []  # train and valid sums at once
         means = {f"{prefix}_loss" if name == "loss" else name: value / counts[prefix]
                  for (prefix, name), value in zip(keys, values)}
@@ -362,7 +373,7 @@ class TrainingLoop:
         infinite; the epochs finished before it stay in the history."""
         if np.isfinite(train_loss):
             return
-        losses = torch.stack(self.batch_losses_).cpu()
+        losses = torch.stack(self._train_losses()).cpu()
         batch = int((~torch.isfinite(losses)).nonzero()[0, 0]) + 1
         epoch = len(self.history)
         del self.history[-1]
@@ -374,6 +385,11 @@ class TrainingLoop:
             f"{epoch - 1} epoch(s) before it). The weights are no longer usable: lower "
             f"update_learning_rate{now}, check the inputs and targets for extreme values, "
             "then fit again")
+
+    def _train_losses(self):
+        """This epoch's training losses, one per batch (a list, on the device)."""
+        train = self.epoch_batches_.get("train")
+        return [] if train is None else train.losses
 
     def _run_handlers(self, event):
         handlers = self.handlers_[event]
@@ -394,9 +410,43 @@ class TrainingLoop:
             del self.history[-1]
 
 
-def _add(totals, key, value):
-    """Add `value` to the sum `totals[key]` (starting it at `value`)."""
-    totals[key] = totals[key] + value if key in totals else value
+class EpochBatches:
+    """One pass's per-batch values, summed when the epoch ends (one device op per value,
+    not one per batch): each batch's rows, its mean loss and scores (weighted by its rows in
+    the sums) and its counts (such as correct predictions)."""
+
+    def __init__(self):
+        self.sizes, self.losses, self.means, self.counts = [], [], {}, {}
+
+    def add(self, size, loss):
+        self.sizes.append(size)
+        self.losses.append(loss)
+
+    def add_mean(self, name, value):
+        self.means.setdefault(name, []).append(value)
+
+    def add_count(self, name, value):
+        self.counts.setdefault(name, []).append(value)
+
+    def sums(self):
+        """{'n': the rows, 'loss' and each score: the sum over the rows, each count: its
+        total}; sums of tensors stay on their device. Only 'n' for a pass with no batch."""
+        sums = {"n": sum(self.sizes)}
+        if not self.sizes:
+            return sums
+        for name, values in [("loss", self.losses), *self.means.items()]:
+            sums[name] = _weighted_sum(values, self.sizes)
+        for name, values in self.counts.items():
+            sums[name] = torch.stack(values).sum()
+        return sums
+
+
+def _weighted_sum(values, weights):
+    """The sum of `values` (0-d tensors or numbers) times `weights`, in float64."""
+    if isinstance(values[0], torch.Tensor):
+        stacked = torch.stack(values).reshape(len(values)).double()
+        return stacked @ torch.tensor(weights, dtype=torch.float64, device=stacked.device)
+    return float(np.dot(values, weights))
 
 
 def _epoch_row(history):

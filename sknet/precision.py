@@ -51,13 +51,14 @@ def backward(loss, scaler, optimizer):
     scaler.unscale_(optimizer)
 
 
-def step(optimizer, scaler, compute_gradients):
-    """One optimizer step after `compute_gradients()`: the optimizer's own (a closure step)
-    without a scaler; with one, the scaler's (skipped when a gradient is inf or NaN), then the
-    scale's update."""
+def step(optimizer, scaler, compute_gradients=None):
+    """One optimizer step after `compute_gradients()` (None: they are computed already): the
+    optimizer's own (a closure step) without a scaler; with one, the scaler's (skipped when a
+    gradient is inf or NaN), then the scale's update."""
     if scaler is None:
         optimizer.step(compute_gradients)
         return
-    compute_gradients()
+    if compute_gradients is not None:
+        compute_gradients()
     scaler.step(optimizer)
     scaler.update()

@@ -22,7 +22,12 @@ REQUIRED = object()
 _GROUP_KEYS = {"learning_rate": "lr", "epsilon": "eps"}
 
 
-class _ForeachOptimizer(torch.optim.Optimizer):
+class StepWithoutClosure(torch.optim.Optimizer):
+    """An optimizer whose step only reads the gradients already computed (never calls the
+    closure), so that a train step may compute them first and step after."""
+
+
+class _ForeachOptimizer(StepWithoutClosure):
     """Runs an update rule over each param group's parameters at once (torch._foreach ops)."""
 
     state_names = ()

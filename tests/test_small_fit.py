@@ -2,6 +2,7 @@
 skorch's indexing) and the layer signatures (read once per class)."""
 import numpy as np
 import pytest
+import torch
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities
 from tests.nets import classification_data, mlp
@@ -65,3 +66,30 @@ def test_a_layer_class_whose_constructor_is_replaced_is_read_again():
         assert net.fit(X, y).layers_["hidden"].gain == 2.0
     finally:
         Scaled.__init__ = original
+
+
+def test_a_subclass_on_grad_computed_sees_each_training_batch_gradients():
+    """sknet's update rules step without skorch's closure; the gradient hook still runs."""
+    seen = []
+
+    class Net(NeuralNet):
+        def on_grad_computed(self, net, named_parameters, **kwargs):
+            seen.append({name: float(p.grad.abs().sum()) for name, p in named_parameters})
+
+    X, y = classification_data(n=100)  # TrainSplit(0.2): 80 rows, 3 batches of <= 32
+    Net(**mlp(max_epochs=2, batch_iterator_train=BatchIterator(32)).get_params(deep=False)) \
+        .fit(X, y)
+    assert len(seen) == 6
+    assert all(sorted(norms) == ["hidden.W", "hidden.b", "output.W", "output.b"]
+               and all(value > 0 for value in norms.values()) for norms in seen)
+
+
+def test_an_optimizer_that_calls_the_closure_gets_one():
+    """torch's LBFGS evaluates the loss itself, several times a step: skorch's closure."""
+    X, y = classification_data(n=100)
+    params = dict(mlp().get_params(deep=False), max_epochs=3, update=torch.optim.LBFGS,
+                  update_lr=0.5, update_max_iter=4, train_split=TrainSplit(0))
+    del params["update_learning_rate"]  # torch's name for it is lr
+    net = NeuralNet(**params).fit(X, y)
+    losses = [row["train_loss"] for row in net.train_history_]
+    assert losses[-1] < 0.8 * losses[0]
