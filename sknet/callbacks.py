@@ -23,6 +23,7 @@ from .batching import TrainSplit, num_samples
 from .data import rows
 from .ddp import is_main_process
 from .files import atomic_write
+from .saved import recorded_in_state_dict, restored_from_state_dict
 
 
 class ProgressBar(skorch.callbacks.ProgressBar):
@@ -104,13 +105,11 @@ class SkorchCallbacks:
         if f_history is not None:  # as skorch's History.to_file, which closes the file given
             _write(f_history, "w", lambda f: json.dump(self.history.to_list(), f))
         save = super().save_params
-        for key, target in dict(kwargs, f_params=f_params, f_optimizer=f_optimizer).items():
-            if target is None:
-                continue
-            if use_safetensors:  # safetensors writes the path itself
-                save(**{key: target}, use_safetensors=True)
-            else:
-                _write(target, "wb", lambda f, key=key: save(**{key: f}))
+        with recorded_in_state_dict(self):
+            for key, target in dict(kwargs, f_params=f_params, f_optimizer=f_optimizer).items():
+                if target is not None:
+                    _write(target, "wb", lambda f, key=key: save(
+                        **{key: f}, use_safetensors=use_safetensors))
 
     def load_params(self, f_params=None, f_optimizer=None, f_criterion=None, f_history=None,
                     checkpoint=None, use_safetensors=False, **kwargs):
@@ -119,9 +118,11 @@ class SkorchCallbacks:
         if checkpoint is not None and checkpoint.f_criterion is not None:
             checkpoint = copy.copy(checkpoint)
             checkpoint.f_criterion = None
-        return super().load_params(f_params=f_params, f_optimizer=f_optimizer,
-                                   f_history=f_history, checkpoint=checkpoint,
-                                   use_safetensors=use_safetensors, **kwargs)
+        if checkpoint is not None and not self.initialized_:
+            self.initialize()  # as skorch would, but before the module's hook is set
+        with restored_from_state_dict(self):
+            super().load_params(f_params=f_params, f_optimizer=f_optimizer, f_history=f_history,
+                                checkpoint=checkpoint, use_safetensors=use_safetensors, **kwargs)
 
 
 def _write(target, mode, write):

@@ -8,6 +8,7 @@ import types
 
 import numpy as np
 import pytest
+import skorch
 import torch
 from skorch import callbacks as cb
 from skorch.dataset import Dataset, ValidSplit
@@ -218,6 +219,58 @@ def test_save_params_keeps_the_previous_file_when_a_write_fails(tmp_path, monkey
         net.save_params(f_params=str(path))
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["params.pt"]
+
+
+@pytest.mark.parametrize("labels", [["cat", "dog", "emu"], [3, 7, 9]])
+def test_save_params_files_keep_the_classes_and_plain_skorch_reads_them(tmp_path, labels):
+    X, y = classification_data()
+    trained = mlp(max_epochs=2).fit(X, np.asarray(labels)[y])
+    path = str(tmp_path / "params.pt")
+    trained.save_params(f_params=path)
+    in_memory = io.BytesIO()
+    trained.save_params(f_params=in_memory)
+    for source in (path, io.BytesIO(in_memory.getvalue())):
+        restored = mlp().initialize()
+        restored.load_params(f_params=source)
+        np.testing.assert_array_equal(restored.classes_, labels)
+        np.testing.assert_array_equal(restored.predict(X), trained.predict(X))
+    plain = skorch.NeuralNet(mlp().initialize().module_, torch.nn.NLLLoss).initialize()
+    plain.load_params(f_params=path)  # torch.load(weights_only=True), load_state_dict(strict)
+    for name, value in trained.module_.state_dict().items():
+        assert torch.equal(plain.module_.state_dict()[name], value)
+
+
+def test_a_checkpoint_loaded_into_a_net_not_yet_initialized_keeps_the_classes(tmp_path):
+    X, y = classification_data()
+    checkpoint = cb.Checkpoint(monitor=None, dirname=str(tmp_path))
+    trained = mlp(max_epochs=2, callbacks=[checkpoint]).fit(X, np.array(["a", "b", "c"])[y])
+    restored = mlp()
+    restored.load_params(checkpoint=checkpoint)
+    np.testing.assert_array_equal(restored.predict(X), trained.predict(X))
+
+
+def test_safetensors_files_are_written_atomically_and_hold_only_the_weights(tmp_path,
+                                                                            monkeypatch):
+    pytest.importorskip("safetensors")
+    X, y = classification_data()
+    trained = mlp(max_epochs=1).fit(X, np.array([3, 7, 9])[y])
+    path = tmp_path / "params.safetensors"
+    trained.save_params(f_params=str(path), use_safetensors=True)
+    restored = mlp().initialize()
+    restored.load_params(f_params=str(path), use_safetensors=True)
+    np.testing.assert_array_equal(restored.predict_proba(X), trained.predict_proba(X))
+    assert "classes_" not in vars(restored)  # predicts class ids 0, 1, 2
+    before = path.read_bytes()
+    trained.partial_fit(X, np.array([3, 7, 9])[y])
+
+    def no_space_left(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space_left)
+    with pytest.raises(OSError, match="the previous file is left as it was"):
+        trained.save_params(f_params=str(path), use_safetensors=True)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["params.safetensors"]
 
 
 # ---------------------------------------------------------------------------- learning rate
