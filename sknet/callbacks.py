@@ -9,6 +9,7 @@ import copy
 import inspect
 import json
 import os
+import pickle
 from fnmatch import fnmatch
 
 import numpy as np
@@ -59,9 +60,29 @@ class NeptuneLogger(skorch.callbacks.NeptuneLogger):
         log["config/device"] = net.device
 
 
-# skorch callbacks whose sknet counterpart (a subclass) reads sknet's settings instead.
+class Checkpoint(skorch.callbacks.Checkpoint):
+    """skorch's Checkpoint, its pickle of the net (`f_pickle`) written as `save_params` writes
+    the other files: atomically, and on rank 0 alone in a distributed fit. A skorch Checkpoint
+    given in `callbacks` (or made by a TrainEndCheckpoint) becomes one when the net
+    initializes."""
+
+    def save_model(self, net):
+        if not is_main_process(net):
+            return
+        f_pickle, self.f_pickle = self.f_pickle, None  # skorch's plain write skipped
+        try:
+            super().save_model(net)
+        finally:
+            self.f_pickle = f_pickle
+        if f_pickle:
+            _write(self._format_target(net, f_pickle, -1), "wb", lambda f: pickle.dump(net, f))
+
+
+# skorch callbacks whose sknet counterpart (a subclass) reads sknet's settings instead, or
+# writes files the sknet way.
 ADAPTED = {skorch.callbacks.ProgressBar: ProgressBar,
-           skorch.callbacks.NeptuneLogger: NeptuneLogger}
+           skorch.callbacks.NeptuneLogger: NeptuneLogger,
+           skorch.callbacks.Checkpoint: Checkpoint}
 
 
 class SkorchCallbacks:
@@ -82,8 +103,9 @@ class SkorchCallbacks:
         """skorch's, with the callbacks of `ADAPTED` turned into their sknet subclasses."""
         super().initialize_callbacks()
         for _, callback in self.callbacks_:
-            if type(callback) in ADAPTED:
-                callback.__class__ = ADAPTED[type(callback)]
+            for each in (callback, getattr(callback, "checkpoint_", None)):  # TrainEndCheckpoint's
+                if type(each) in ADAPTED:
+                    each.__class__ = ADAPTED[type(each)]
         return self
 
     def get_all_learnable_params(self):

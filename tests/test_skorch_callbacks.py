@@ -65,7 +65,9 @@ def test_ranks_other_than_0_show_no_bar_and_write_no_checkpoint(monkeypatch, cap
     monkeypatch.setattr(sknet.callbacks, "is_main_process", lambda net=None: False)
     X, y = classification_data()
     net = mlp(max_epochs=2, progress=True,
-              callbacks=[cb.Checkpoint(monitor=None, dirname=str(tmp_path))]).fit(X, y)
+              callbacks=[cb.Checkpoint(monitor=None, f_pickle="net.pkl", dirname=str(tmp_path)),
+                         cb.TrainEndCheckpoint(f_pickle="net.pkl", dirname=str(tmp_path))])
+    net.fit(X, y)
     assert capsys.readouterr().err == ""
     assert os.listdir(tmp_path) == []
     assert len(net.history) == 2
@@ -183,6 +185,33 @@ def test_checkpoint_files_round_trip_to_the_same_predictions_and_history(tmp_pat
     for key, state in saved.items():
         for name, value in state.items():
             assert torch.equal(torch.as_tensor(loaded[key][name]), torch.as_tensor(value))
+
+
+PICKLE_ONLY = dict(f_params=None, f_optimizer=None, f_criterion=None, f_history=None,
+                   f_pickle="net.pkl")
+
+
+@pytest.mark.parametrize("checkpoint", [
+    lambda folder: cb.Checkpoint(monitor=None, dirname=folder, **PICKLE_ONLY),
+    lambda folder: cb.TrainEndCheckpoint(fn_prefix="", dirname=folder, **PICKLE_ONLY)],
+    ids=["Checkpoint", "TrainEndCheckpoint"])
+def test_a_checkpoint_pickle_failing_half_way_keeps_the_previous_one(tmp_path, monkeypatch,
+                                                                     checkpoint):
+    X, y = classification_data()
+    net = mlp(max_epochs=1, callbacks=[checkpoint(str(tmp_path))]).fit(X, y)
+    path = tmp_path / "net.pkl"
+    before = path.read_bytes()
+    np.testing.assert_array_equal(pickle.loads(before).predict_proba(X), net.predict_proba(X))
+
+    def broken_dump(obj, f, *args, **kwargs):
+        f.write(b"half a pickle")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pickle, "dump", broken_dump)
+    with pytest.raises(OSError, match="disk full"):
+        net.partial_fit(X, y)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["net.pkl"]  # no temporary file left
 
 
 def test_load_init_state_starts_training_from_the_checkpoint(tmp_path):
