@@ -42,6 +42,17 @@ class ProgressBar(skorch.callbacks.ProgressBar):
         else:  # a distributed fit: rank 0 shows the bar
             self.pbar_ = tqdm.tqdm(disable=True)
 
+    def on_batch_end(self, net, training=False, loss=None, **kwargs):
+        """skorch's, showing the batch's loss as `train_loss` / `valid_loss`, which skorch
+        reads from the history's batches and sknet does not record there (its loop reads
+        losses from the device once per epoch; the bar reads each batch's, while it shows)."""
+        postfix = self._get_postfix_dict(net)
+        key = "train_loss" if training else "valid_loss"
+        if loss is not None and key in self.postfix_keys and not self.pbar_.disable:
+            postfix[key] = float(loss.detach())
+        self.pbar_.set_postfix(postfix, refresh=False)
+        self.pbar_.update()
+
 
 class NeptuneLogger(skorch.callbacks.NeptuneLogger):
     """skorch's NeptuneLogger, logging sknet's settings (update, objective, learning rate, batch

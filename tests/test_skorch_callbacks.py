@@ -48,6 +48,23 @@ def test_skorchs_progress_bar_counts_an_epochs_batches_from_the_batch_iterators(
     assert err.count("| 0/7 [") == 2
 
 
+def test_the_progress_bar_shows_each_batchs_train_and_valid_loss():
+    X, y = classification_data()
+    shown = []
+
+    def record(net, training, loss, **kwargs):
+        bar = dict(net.callbacks_)["progress_bar"].pbar_
+        shown.append((training, float(loss.detach()), bar.postfix))
+
+    mlp(max_epochs=2, progress=True, batch_iterator_train=BatchIterator(50),
+        callbacks=[recorder("on_batch_end", record)]).fit(X, y)
+    assert [training for training, _, _ in shown] == ([True] * 5 + [False]) * 2
+    for training, loss, postfix in shown:
+        key = "train_loss" if training else "valid_loss"
+        name, value = postfix.split("=")
+        assert name == key and float(value) == pytest.approx(loss, rel=5e-3)
+
+
 def test_progress_true_shows_a_tqdm_bar_per_epoch_and_false_shows_none(capsys):
     X, y = classification_data()
     net = mlp(max_epochs=3, progress=True).fit(X, y)
@@ -64,11 +81,16 @@ def test_progress_true_shows_a_tqdm_bar_per_epoch_and_false_shows_none(capsys):
 def test_ranks_other_than_0_show_no_bar_and_write_no_checkpoint(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(sknet.callbacks, "is_main_process", lambda net=None: False)
     X, y = classification_data()
+    postfixes = []  # no bar: no loss read from the device for it
+    shown = recorder("on_batch_end", lambda net, **kwargs: postfixes.append(
+        dict(net.callbacks_)["progress_bar"].pbar_.postfix))
     net = mlp(max_epochs=2, progress=True,
               callbacks=[cb.Checkpoint(monitor=None, f_pickle="net.pkl", dirname=str(tmp_path)),
-                         cb.TrainEndCheckpoint(f_pickle="net.pkl", dirname=str(tmp_path))])
+                         cb.TrainEndCheckpoint(f_pickle="net.pkl", dirname=str(tmp_path)),
+                         shown])
     net.fit(X, y)
     assert capsys.readouterr().err == ""
+    assert len(postfixes) == 6 and not any(postfixes)
     assert os.listdir(tmp_path) == []
     assert len(net.history) == 2
 
