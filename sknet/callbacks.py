@@ -129,8 +129,9 @@ class SkorchCallbacks:
     def save_params(self, f_params=None, f_optimizer=None, f_criterion=None, f_history=None,
                     use_safetensors=False, **kwargs):
         """skorch's save_params, writing each file named by a path atomically (see
-        `sknet.files`). `f_criterion` gets an empty state: sknet's loss is the objective, a
-        function without state. In a distributed fit only rank 0 writes (`sknet.ddp`)."""
+        `sknet.files`), `classes_` in the state dict's metadata (`sknet.saved`). `f_criterion`
+        gets an empty state: sknet's loss is the objective, a function without state. In a
+        distributed fit only rank 0 writes (`sknet.ddp`)."""
         if not is_main_process(self):
             return
         if f_criterion is not None:
@@ -146,8 +147,9 @@ class SkorchCallbacks:
 
     def load_params(self, f_params=None, f_optimizer=None, f_criterion=None, f_history=None,
                     checkpoint=None, use_safetensors=False, **kwargs):
-        """skorch's load_params; a criterion file (`f_criterion`, or a Checkpoint's) is not
-        read: the objective has no state."""
+        """skorch's load_params, setting `classes_` where the parameter file records them; a
+        criterion file (`f_criterion`, or a Checkpoint's) is not read: the objective has no
+        state."""
         if checkpoint is not None and checkpoint.f_criterion is not None:
             checkpoint = copy.copy(checkpoint)
             checkpoint.f_criterion = None
