@@ -9,6 +9,7 @@ import copy
 import inspect
 import json
 import os
+import pickle
 from fnmatch import fnmatch
 
 import numpy as np
@@ -23,6 +24,7 @@ from .batching import TrainSplit, num_samples
 from .data import rows
 from .ddp import is_main_process
 from .files import atomic_write
+from .saved import recorded_in_state_dict, restored_from_state_dict
 
 
 class ProgressBar(skorch.callbacks.ProgressBar):
@@ -39,6 +41,17 @@ class ProgressBar(skorch.callbacks.ProgressBar):
             super().on_epoch_begin(net, **kwargs)
         else:  # a distributed fit: rank 0 shows the bar
             self.pbar_ = tqdm.tqdm(disable=True)
+
+    def on_batch_end(self, net, training=False, loss=None, **kwargs):
+        """skorch's, showing the batch's loss as `train_loss` / `valid_loss`, which skorch
+        reads from the history's batches and sknet does not record there (its loop reads
+        losses from the device once per epoch; the bar reads each batch's, while it shows)."""
+        postfix = self._get_postfix_dict(net)
+        key = "train_loss" if training else "valid_loss"
+        if loss is not None and key in self.postfix_keys and not self.pbar_.disable:
+            postfix[key] = float(loss.detach())
+        self.pbar_.set_postfix(postfix, refresh=False)
+        self.pbar_.update()
 
 
 class NeptuneLogger(skorch.callbacks.NeptuneLogger):
@@ -58,9 +71,29 @@ class NeptuneLogger(skorch.callbacks.NeptuneLogger):
         log["config/device"] = net.device
 
 
-# skorch callbacks whose sknet counterpart (a subclass) reads sknet's settings instead.
+class Checkpoint(skorch.callbacks.Checkpoint):
+    """skorch's Checkpoint, its pickle of the net (`f_pickle`) written as `save_params` writes
+    the other files: atomically, and on rank 0 alone in a distributed fit. A skorch Checkpoint
+    given in `callbacks` (or made by a TrainEndCheckpoint) becomes one when the net
+    initializes."""
+
+    def save_model(self, net):
+        if not is_main_process(net):
+            return
+        f_pickle, self.f_pickle = self.f_pickle, None  # skorch's plain write skipped
+        try:
+            super().save_model(net)
+        finally:
+            self.f_pickle = f_pickle
+        if f_pickle:
+            _write(self._format_target(net, f_pickle, -1), "wb", lambda f: pickle.dump(net, f))
+
+
+# skorch callbacks whose sknet counterpart (a subclass) reads sknet's settings instead, or
+# writes files the sknet way.
 ADAPTED = {skorch.callbacks.ProgressBar: ProgressBar,
-           skorch.callbacks.NeptuneLogger: NeptuneLogger}
+           skorch.callbacks.NeptuneLogger: NeptuneLogger,
+           skorch.callbacks.Checkpoint: Checkpoint}
 
 
 class SkorchCallbacks:
@@ -81,8 +114,9 @@ class SkorchCallbacks:
         """skorch's, with the callbacks of `ADAPTED` turned into their sknet subclasses."""
         super().initialize_callbacks()
         for _, callback in self.callbacks_:
-            if type(callback) in ADAPTED:
-                callback.__class__ = ADAPTED[type(callback)]
+            for each in (callback, getattr(callback, "checkpoint_", None)):  # TrainEndCheckpoint's
+                if type(each) in ADAPTED:
+                    each.__class__ = ADAPTED[type(each)]
         return self
 
     def get_all_learnable_params(self):
@@ -95,8 +129,9 @@ class SkorchCallbacks:
     def save_params(self, f_params=None, f_optimizer=None, f_criterion=None, f_history=None,
                     use_safetensors=False, **kwargs):
         """skorch's save_params, writing each file named by a path atomically (see
-        `sknet.files`). `f_criterion` gets an empty state: sknet's loss is the objective, a
-        function without state. In a distributed fit only rank 0 writes (`sknet.ddp`)."""
+        `sknet.files`), `classes_` in the state dict's metadata (`sknet.saved`). `f_criterion`
+        gets an empty state: sknet's loss is the objective, a function without state. In a
+        distributed fit only rank 0 writes (`sknet.ddp`)."""
         if not is_main_process(self):
             return
         if f_criterion is not None:
@@ -104,24 +139,25 @@ class SkorchCallbacks:
         if f_history is not None:  # as skorch's History.to_file, which closes the file given
             _write(f_history, "w", lambda f: json.dump(self.history.to_list(), f))
         save = super().save_params
-        for key, target in dict(kwargs, f_params=f_params, f_optimizer=f_optimizer).items():
-            if target is None:
-                continue
-            if use_safetensors:  # safetensors writes the path itself
-                save(**{key: target}, use_safetensors=True)
-            else:
-                _write(target, "wb", lambda f, key=key: save(**{key: f}))
+        with recorded_in_state_dict(self):
+            for key, target in dict(kwargs, f_params=f_params, f_optimizer=f_optimizer).items():
+                if target is not None:
+                    _write(target, "wb", lambda f, key=key: save(
+                        **{key: f}, use_safetensors=use_safetensors))
 
     def load_params(self, f_params=None, f_optimizer=None, f_criterion=None, f_history=None,
                     checkpoint=None, use_safetensors=False, **kwargs):
-        """skorch's load_params; a criterion file (`f_criterion`, or a Checkpoint's) is not
-        read: the objective has no state."""
+        """skorch's load_params, setting `classes_` where the parameter file records them; a
+        criterion file (`f_criterion`, or a Checkpoint's) is not read: the objective has no
+        state."""
         if checkpoint is not None and checkpoint.f_criterion is not None:
             checkpoint = copy.copy(checkpoint)
             checkpoint.f_criterion = None
-        return super().load_params(f_params=f_params, f_optimizer=f_optimizer,
-                                   f_history=f_history, checkpoint=checkpoint,
-                                   use_safetensors=use_safetensors, **kwargs)
+        if checkpoint is not None and not self.initialized_:
+            self.initialize()  # as skorch would, but before the module's hook is set
+        with restored_from_state_dict(self):
+            super().load_params(f_params=f_params, f_optimizer=f_optimizer, f_history=f_history,
+                                checkpoint=checkpoint, use_safetensors=use_safetensors, **kwargs)
 
 
 def _write(target, mode, write):

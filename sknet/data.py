@@ -10,6 +10,7 @@ numbers) that the batch iterator's ``transform`` turns into arrays. A source is 
 reads its rows, and its values are checked after ``transform``, with errors naming the batch.
 """
 import copy
+import math
 import mmap
 import os
 import queue
@@ -332,8 +333,9 @@ def prepare_X(X, input_layers, integer_inputs, check_input, iterator, iterator_n
             value = _Items(value)
         elif isinstance(value, (list, tuple)):
             value = np.asarray(value)
+        label = f"X[{layer.name!r}]" if isinstance(X, dict) else "X"
+        _check_length(value, label)
         if check_input:
-            label = f"X[{layer.name!r}]" if isinstance(X, dict) else "X"
             _check_structure(value, layer, label, transforms)
         wrapped[layer.name] = Rows(_mapped(value), check=check)
     lengths = {key: len(value) for key, value in wrapped.items()}
@@ -359,6 +361,16 @@ def _holds_names(X):
     if isinstance(X, np.ndarray):
         return X.dtype.kind in "US" or (X.size > 0 and isinstance(X.flat[0], (str, os.PathLike)))
     return isinstance(X[0], (str, bytes, os.PathLike))
+
+
+def _check_length(source, label):
+    """A source must know its number of rows before the split; a dask array after a boolean
+    mask does not (its shape reads ``(nan, ...)``)."""
+    shape = tuple(getattr(source, "shape", ()))
+    if shape and (shape[0] is None or isinstance(shape[0], float) and math.isnan(shape[0])):
+        raise ValueError(
+            f"{label} has an unknown number of rows (shape {shape}): for a dask array with "
+            f"unknown chunk sizes, call {label}.compute_chunk_sizes() first")
 
 
 def _check_structure(source, layer, label, transforms):

@@ -8,6 +8,7 @@ only: a shape the net leaves out is read from them where it is unambiguous (a De
 name in nolearn's dicts, by position in Lasagne's lists of a sequential net).
 """
 import os
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -37,6 +38,49 @@ def saved_values(net):
     values = net.get_all_params_values()
     values[SKNET_KEY] = saved_info(net)
     return values
+
+
+# The key of sknet's record in the metadata of a state dict skorch's save_params writes: torch's
+# load_state_dict reads only the keys it knows there, so plain skorch and torch load the file.
+STATE_DICT_KEY = "sknet"
+
+
+@contextmanager
+def recorded_in_state_dict(net):
+    """While skorch's `save_params` writes ``net.module_.state_dict()``: that state dict holds
+    `saved_info(net)` (`classes_` with it) in its metadata."""
+    def record(module, state_dict, prefix, local_metadata):
+        local_metadata[STATE_DICT_KEY] = saved_info(net)
+    with _hooked(net, "register_state_dict_post_hook", record):
+        yield
+
+
+@contextmanager
+def restored_from_state_dict(net):
+    """While skorch's `load_params` loads ``net.module_``: `classes_` as the loaded state dict
+    records them (`recorded_in_state_dict`), set once the block ends without an error."""
+    found = []
+
+    def read(module, state_dict, prefix, local_metadata, *rest):
+        if STATE_DICT_KEY in local_metadata:
+            found.append(local_metadata[STATE_DICT_KEY])
+    with _hooked(net, "register_load_state_dict_pre_hook", read):
+        yield
+    if found:
+        restore_classes(net, found[-1])
+
+
+@contextmanager
+def _hooked(net, register, hook):
+    """`hook` registered on ``net.module_`` with its method `register` for the block (none
+    before the net is initialized: skorch then says it must be)."""
+    module = net.__dict__.get("module_")
+    handle = None if module is None else getattr(module, register)(hook)
+    try:
+        yield
+    finally:
+        if handle is not None:
+            handle.remove()
 
 
 def read_source(source):

@@ -147,6 +147,32 @@ def test_h5py_zarr_and_duck_typed_sources_fit_and_predict_as_arrays(tmp_path):
     assert max(duck.reads) <= 2 * 128  # batch by batch (a batch's span at most), never whole
 
 
+def test_a_dask_array_fits_predicts_and_scores_as_the_same_numpy_array():
+    da = pytest.importorskip("dask.array", reason="dask comes with the sknet[dask] extra")
+    lazy = da.from_array(X, chunks=(64, 10))
+    for kwargs in ({}, dict(batch_iterator_train=BatchIterator(32, shuffle=True))):
+        net, reference = fitted(lazy, y, **kwargs), fitted(X, y, **kwargs)
+        assert_same_net(net, reference, X_new=lazy)
+        np.testing.assert_array_equal(net.predict(lazy), reference.predict(X))
+        assert net.score(lazy, y) == reference.score(X, y)
+    assert_same_net(fitted(lazy, da.from_array(y, chunks=64)), fitted(X, y), X_new=lazy)
+
+
+def test_a_dask_array_of_unknown_length_is_refused_naming_the_fix():
+    da = pytest.importorskip("dask.array", reason="dask comes with the sknet[dask] extra")
+    lazy = da.from_array(X, chunks=(64, 10))
+    masked = lazy[lazy[:, 0] < np.inf]  # all rows, but dask no longer knows how many
+    fix = r"X has an unknown number of rows \(shape \(nan, 10\)\).*compute_chunk_sizes"
+    for check_input in (True, False):
+        with pytest.raises(ValueError, match=fix):
+            fitted(masked, y, check_input=check_input)
+    net = fitted(lazy, y)
+    with pytest.raises(ValueError, match=fix):
+        net.predict(masked)
+    masked.compute_chunk_sizes()
+    np.testing.assert_array_equal(net.predict(masked), net.predict(X))
+
+
 def test_contiguous_h5py_datasets_of_read_only_files_are_read_as_memmaps(tmp_path):
     h5py = pytest.importorskip("h5py", reason="h5py comes with the sknet[data] extra")
     with h5py.File(tmp_path / "block.h5", "w", userblock_size=512) as f:

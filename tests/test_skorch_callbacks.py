@@ -8,6 +8,7 @@ import types
 
 import numpy as np
 import pytest
+import skorch
 import torch
 from skorch import callbacks as cb
 from skorch.dataset import Dataset, ValidSplit
@@ -47,6 +48,23 @@ def test_skorchs_progress_bar_counts_an_epochs_batches_from_the_batch_iterators(
     assert err.count("| 0/7 [") == 2
 
 
+def test_the_progress_bar_shows_each_batchs_train_and_valid_loss():
+    X, y = classification_data()
+    shown = []
+
+    def record(net, training, loss, **kwargs):
+        bar = dict(net.callbacks_)["progress_bar"].pbar_
+        shown.append((training, float(loss.detach()), bar.postfix))
+
+    mlp(max_epochs=2, progress=True, batch_iterator_train=BatchIterator(50),
+        callbacks=[recorder("on_batch_end", record)]).fit(X, y)
+    assert [training for training, _, _ in shown] == ([True] * 5 + [False]) * 2
+    for training, loss, postfix in shown:
+        key = "train_loss" if training else "valid_loss"
+        name, value = postfix.split("=")
+        assert name == key and float(value) == pytest.approx(loss, rel=5e-3)
+
+
 def test_progress_true_shows_a_tqdm_bar_per_epoch_and_false_shows_none(capsys):
     X, y = classification_data()
     net = mlp(max_epochs=3, progress=True).fit(X, y)
@@ -63,9 +81,16 @@ def test_progress_true_shows_a_tqdm_bar_per_epoch_and_false_shows_none(capsys):
 def test_ranks_other_than_0_show_no_bar_and_write_no_checkpoint(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(sknet.callbacks, "is_main_process", lambda net=None: False)
     X, y = classification_data()
+    postfixes = []  # no bar: no loss read from the device for it
+    shown = recorder("on_batch_end", lambda net, **kwargs: postfixes.append(
+        dict(net.callbacks_)["progress_bar"].pbar_.postfix))
     net = mlp(max_epochs=2, progress=True,
-              callbacks=[cb.Checkpoint(monitor=None, dirname=str(tmp_path))]).fit(X, y)
+              callbacks=[cb.Checkpoint(monitor=None, f_pickle="net.pkl", dirname=str(tmp_path)),
+                         cb.TrainEndCheckpoint(f_pickle="net.pkl", dirname=str(tmp_path)),
+                         shown])
+    net.fit(X, y)
     assert capsys.readouterr().err == ""
+    assert len(postfixes) == 6 and not any(postfixes)
     assert os.listdir(tmp_path) == []
     assert len(net.history) == 2
 
@@ -184,6 +209,33 @@ def test_checkpoint_files_round_trip_to_the_same_predictions_and_history(tmp_pat
             assert torch.equal(torch.as_tensor(loaded[key][name]), torch.as_tensor(value))
 
 
+PICKLE_ONLY = dict(f_params=None, f_optimizer=None, f_criterion=None, f_history=None,
+                   f_pickle="net.pkl")
+
+
+@pytest.mark.parametrize("checkpoint", [
+    lambda folder: cb.Checkpoint(monitor=None, dirname=folder, **PICKLE_ONLY),
+    lambda folder: cb.TrainEndCheckpoint(fn_prefix="", dirname=folder, **PICKLE_ONLY)],
+    ids=["Checkpoint", "TrainEndCheckpoint"])
+def test_a_checkpoint_pickle_failing_half_way_keeps_the_previous_one(tmp_path, monkeypatch,
+                                                                     checkpoint):
+    X, y = classification_data()
+    net = mlp(max_epochs=1, callbacks=[checkpoint(str(tmp_path))]).fit(X, y)
+    path = tmp_path / "net.pkl"
+    before = path.read_bytes()
+    np.testing.assert_array_equal(pickle.loads(before).predict_proba(X), net.predict_proba(X))
+
+    def broken_dump(obj, f, *args, **kwargs):
+        f.write(b"half a pickle")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pickle, "dump", broken_dump)
+    with pytest.raises(OSError, match="disk full"):
+        net.partial_fit(X, y)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["net.pkl"]  # no temporary file left
+
+
 def test_load_init_state_starts_training_from_the_checkpoint(tmp_path):
     X, y = classification_data()
     checkpoint = cb.Checkpoint(monitor=None, dirname=str(tmp_path))
@@ -218,6 +270,58 @@ def test_save_params_keeps_the_previous_file_when_a_write_fails(tmp_path, monkey
         net.save_params(f_params=str(path))
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["params.pt"]
+
+
+@pytest.mark.parametrize("labels", [["cat", "dog", "emu"], [3, 7, 9]])
+def test_save_params_files_keep_the_classes_and_plain_skorch_reads_them(tmp_path, labels):
+    X, y = classification_data()
+    trained = mlp(max_epochs=2).fit(X, np.asarray(labels)[y])
+    path = str(tmp_path / "params.pt")
+    trained.save_params(f_params=path)
+    in_memory = io.BytesIO()
+    trained.save_params(f_params=in_memory)
+    for source in (path, io.BytesIO(in_memory.getvalue())):
+        restored = mlp().initialize()
+        restored.load_params(f_params=source)
+        np.testing.assert_array_equal(restored.classes_, labels)
+        np.testing.assert_array_equal(restored.predict(X), trained.predict(X))
+    plain = skorch.NeuralNet(mlp().initialize().module_, torch.nn.NLLLoss).initialize()
+    plain.load_params(f_params=path)  # torch.load(weights_only=True), load_state_dict(strict)
+    for name, value in trained.module_.state_dict().items():
+        assert torch.equal(plain.module_.state_dict()[name], value)
+
+
+def test_a_checkpoint_loaded_into_a_net_not_yet_initialized_keeps_the_classes(tmp_path):
+    X, y = classification_data()
+    checkpoint = cb.Checkpoint(monitor=None, dirname=str(tmp_path))
+    trained = mlp(max_epochs=2, callbacks=[checkpoint]).fit(X, np.array(["a", "b", "c"])[y])
+    restored = mlp()
+    restored.load_params(checkpoint=checkpoint)
+    np.testing.assert_array_equal(restored.predict(X), trained.predict(X))
+
+
+def test_safetensors_files_are_written_atomically_and_hold_only_the_weights(tmp_path,
+                                                                            monkeypatch):
+    pytest.importorskip("safetensors")
+    X, y = classification_data()
+    trained = mlp(max_epochs=1).fit(X, np.array([3, 7, 9])[y])
+    path = tmp_path / "params.safetensors"
+    trained.save_params(f_params=str(path), use_safetensors=True)
+    restored = mlp().initialize()
+    restored.load_params(f_params=str(path), use_safetensors=True)
+    np.testing.assert_array_equal(restored.predict_proba(X), trained.predict_proba(X))
+    assert "classes_" not in vars(restored)  # predicts class ids 0, 1, 2
+    before = path.read_bytes()
+    trained.partial_fit(X, np.array([3, 7, 9])[y])
+
+    def no_space_left(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space_left)
+    with pytest.raises(OSError, match="the previous file is left as it was"):
+        trained.save_params(f_params=str(path), use_safetensors=True)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["params.safetensors"]
 
 
 # ---------------------------------------------------------------------------- learning rate
