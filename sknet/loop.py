@@ -303,9 +303,7 @@ class TrainingLoop:
             parallel.sum_over_ranks(totals, self._train_losses())
         counts = {prefix: sums.pop("n") for prefix, sums in totals.items()}
         keys = [(prefix, name) for prefix, sums in totals.items() for name in sums]
-        sums = [torch.as_tensor(totals[prefix][name], dtype=torch.float64).reshape(()).cpu()
-                for prefix, name in keys]
-        values = torch.stack(sums).tolist() if sums else []  # train and valid sums at once
+        values = _read_once([totals[prefix][name] for prefix, name in keys])
         means = {f"{prefix}_loss" if name == "loss" else name: value / counts[prefix]
                  for (prefix, name), value in zip(keys, values)}
         self._stop_if_diverged(means.get("train_loss", 0.0))
@@ -439,6 +437,13 @@ class EpochBatches:
         for name, values in self.counts.items():
             sums[name] = torch.stack(values).sum()
         return sums
+
+
+def _read_once(values):
+    """Numbers and 0-d tensors as floats; the tensors (on one device) read in one sync."""
+    tensors = [value.double() for value in values if isinstance(value, torch.Tensor)]
+    read = iter(torch.stack(tensors).tolist() if tensors else ())
+    return [next(read) if isinstance(value, torch.Tensor) else float(value) for value in values]
 
 
 def _weighted_sum(values, weights):

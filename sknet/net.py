@@ -265,7 +265,8 @@ class NeuralNet(Prediction, TrainingLoop, SkorchCallbacks, skorch.NeuralNet):
     def _extra_kwargs(self):
         """The keyword arguments beyond the constructor's named ones, with more_params."""
         named = _constructor_names()
-        extra = {k: v for k, v in self.get_params(deep=False).items()
+        values = vars(self)  # get_params(deep=False), without a getattr per name
+        extra = {k: values[k] for k in self._get_param_names()
                  if k not in named and not self._routed_to_skorch(k)}
         extra.update(self.more_params or {})
         return extra
