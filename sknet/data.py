@@ -165,10 +165,10 @@ def _read(source, rows):
 
 
 def _file_rows(source, rows):
-    """Rows `rows` (an array) of a memmap read from its file with pread (nearly consecutive
-    rows, a split's part, in one read; others one read a row), or None when its rows are not
-    whole runs of bytes there. Scattered rows read through the mapping would map whole
-    page-cache folios (up to 2 MB each) into the process's resident set."""
+    """Rows `rows` (an array) of a memmap read from its file with preadv (increasing, nearly
+    consecutive rows, a split's part, in one read; others one read a row), or None when its
+    rows are not whole runs of bytes there. Scattered rows read through the mapping would map
+    whole page-cache folios (up to 2 MB each) into the process's resident set."""
     base = source
     while isinstance(base.base, np.memmap):
         base = base.base
@@ -177,18 +177,41 @@ def _file_rows(source, rows):
             or not hasattr(os, "preadv")):
         return None
     start = base.offset + (source.ctypes.data - base.ctypes.data)  # row 0's place in the file
-    stride, low, high = source.strides[0], int(rows.min()), int(rows.max()) + 1
-    hull = high - low <= 2 * len(rows) and stride == source[:1].nbytes  # a split's part: one read
-    batch = np.empty((high - low if hull else len(rows),) + source.shape[1:], source.dtype)
-    places = [low] if hull else rows.tolist()
+    stride, row_bytes = source.strides[0], source[:1].nbytes
+    batch = np.empty((len(rows),) + source.shape[1:], source.dtype)
+    steps = np.diff(rows)
+    if stride == row_bytes and (steps > 0).all() and rows[-1] - rows[0] < 2 * len(rows):
+        reads = _span_reads(batch, rows, steps, start + int(rows[0]) * stride, row_bytes)
+    else:
+        reads = [(start + row * stride, [target]) for target, row in zip(batch, rows.tolist())]
     descriptor = os.open(base.filename, os.O_RDONLY)
     try:
-        for target, row in zip([batch] if hull else batch, places):
-            if os.preadv(descriptor, [target], start + row * stride) != target.nbytes:
+        for offset, buffers in reads:
+            if os.preadv(descriptor, buffers, offset) != sum(b.nbytes for b in buffers):
                 return None  # the file is shorter than the map says: let NumPy say so
     finally:
         os.close(descriptor)
-    return batch[rows - low] if hull else batch
+    return batch
+
+
+def _span_reads(batch, rows, steps, offset, row_bytes, most=512):
+    """Reads of the file's rows ``rows[0]..rows[-1]`` from `offset`, as ``(offset, buffers)``
+    with at most `most` buffers each: every run of consecutive rows goes straight to its place
+    in `batch`, every gap between runs into a scratch buffer that is read and dropped."""
+    starts = (np.flatnonzero(steps != 1) + 1).tolist()  # where each run after the first begins
+    gaps = (steps[steps != 1] - 1).tolist()
+    scratch = np.empty(max(gaps, default=0) * row_bytes, np.uint8)
+    buffers = []
+    for run, (begin, end) in enumerate(zip([0] + starts, starts + [len(rows)])):
+        if run:
+            buffers.append(scratch[:gaps[run - 1] * row_bytes])
+        buffers.append(batch[begin:end])
+    reads = []
+    for first in range(0, len(buffers), most):
+        group = buffers[first:first + most]
+        reads.append((offset, group))
+        offset += sum(buffer.nbytes for buffer in group)
+    return reads
 
 
 RELEASE_EVERY = 4 << 20  # bytes read from a file mapping between two releases of its pages

@@ -4,8 +4,6 @@ Serving calls are small (a few rows at a time), so a call whose X is plain float
 in one test batch skips the batch iterator and the conversions (`Prediction._one_batch`); any
 other X goes through the test batch iterator, batch by batch.
 """
-import math
-
 import numpy as np
 import torch
 from skorch.dataset import Dataset
@@ -18,7 +16,7 @@ from .data import RowCount, batches, release
 from .layers import get_output
 from .nonlinearities import identity
 from .targets import probability_columns
-from .validation import check_device
+from .validation import check_device, surely_finite
 
 _FLOAT32 = np.dtype(np.float32)  # native float32: a host batch as the module takes it
 
@@ -77,10 +75,8 @@ class Prediction:
                 want is not None and want != have
                 for want, have in zip(expected[1:], X.shape[1:])):
             return None
-        if self.check_input:
-            flat = X.reshape(-1)  # finite iff its sum of squares is (short of overflow: then
-            if not math.isfinite(np.dot(flat, flat)):  # the general path's check names it)
-                return None
+        if self.check_input and not surely_finite(X):  # the general path names what is not
+            return None
         if self.device == "cpu" and X.flags.c_contiguous and X.flags.writeable:
             batch = torch.from_numpy(X)  # shares X's memory
         else:

@@ -79,7 +79,18 @@ def _non_finite_count(array):
     if array.ndim == 0:
         return int(not np.isfinite(array))
     step = max(1, (1 << 20) // max(1, array[:1].size))
-    return sum(int((~np.isfinite(array[i:i + step])).sum()) for i in range(0, len(array), step))
+    return sum(0 if surely_finite(chunk) else int((~np.isfinite(chunk)).sum())
+               for chunk in (array[i:i + step] for i in range(0, len(array), step)))
+
+
+def surely_finite(array):
+    """True when a float32 / float64 array has no NaN or infinity, told by one BLAS pass (its
+    sum of squares is finite); False when that cannot tell (the sum overflowed, or another
+    dtype): then count the values one by one."""
+    if array.dtype not in (np.float32, np.float64):
+        return False
+    flat = array.reshape(-1)
+    return math.isfinite(np.dot(flat, flat))
 
 
 def _check_finite(array, name):

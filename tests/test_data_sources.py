@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, nonlinearities
-from sknet.data import _mapped, _read, resident, rows
+from sknet.data import _file_rows, _mapped, _read, resident, rows
 
 from .nets import MLP_LAYERS, classification_data, mlp
 
@@ -105,6 +105,23 @@ def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path):
 def _peak_resident_bytes():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM"))
+
+
+def test_memmap_rows_read_from_the_file_equal_numpys(tmp_path):
+    """A split's part (increasing rows with gaps: one read, runs straight into the batch, in
+    groups of at most 512 buffers), shuffled rows (a read each) and a view's rows."""
+    data = np.lib.format.open_memmap(tmp_path / "X.npy", "w+", np.float32, (3000, 7))
+    data[:] = np.random.RandomState(0).rand(3000, 7)
+    data.flush()
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    train = np.flatnonzero(np.arange(3000) % 5 != 2)  # TrainSplit's part: 1 row in 5 held out
+    cases = [(mapped, train[100:228]), (mapped, np.arange(0, 2400, 2)),
+             (mapped, np.random.RandomState(1).permutation(3000)[:128]),
+             (mapped, np.array([7])), (mapped[1000:], np.array([3, 4, 9, 10, 11]))]
+    for source, index in cases:
+        batch = _file_rows(source, index)
+        assert batch is not None and batch.dtype == np.float32
+        np.testing.assert_array_equal(batch, np.asarray(source)[index])
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"),

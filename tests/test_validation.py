@@ -199,3 +199,17 @@ def test_an_image_of_the_wrong_size_names_the_axis():
     fails_then_fits(net, (images[:, :, 1:], labels), ValueError,
                     r"X must have shape \(n, 1, 28, 28\) to match InputLayer 'input', got shape "
                     r"\(30, 1, 27, 28\) \(axis 2 is 27, expected 28\)", good=(images, labels))
+
+
+def test_non_finite_values_are_counted_exactly_whatever_the_quick_check_says():
+    """The sum-of-squares test says 'finite' only when it is sure; large finite values
+    overflow it (then each value is checked) and must not be reported."""
+    from sknet.validation import _non_finite_count, surely_finite
+    data = np.random.RandomState(0).rand(3000, 500).astype(np.float32)  # several 1 MB chunks
+    assert surely_finite(data) and _non_finite_count(data) == 0
+    data[2, 3] = 3e38  # finite, but its square overflows float32
+    assert not surely_finite(data) and _non_finite_count(data) == 0
+    data[[0, 2999], [1, 499]] = np.nan, -np.inf
+    data[1500, :7] = np.inf
+    assert not surely_finite(data) and _non_finite_count(data) == 9
+    assert _non_finite_count(data[:, ::2]) == 4  # a strided view: columns 0, 2, 4, 6 of row 1500
