@@ -266,7 +266,7 @@ def streamed(X):
     return any(isinstance(value, Rows) and value.streamed for value in values)
 
 
-COPIED_ONCE = 1 << 20  # bytes: a CPU split this small is gathered once, not once per batch
+COPIED_ONCE = 256 << 20  # bytes: a CPU split up to this size is gathered once, not per batch
 
 
 def resident(X, device, to_device, chunk_bytes=64 << 20):

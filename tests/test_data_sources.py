@@ -81,7 +81,10 @@ def test_a_memmap_fit_equals_the_in_memory_fit(on_disk, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["in memory", "memmap"])
-def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path):
+def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path, monkeypatch):
+    """An X above the copy-once size (`sknet.data.COPIED_ONCE`, lowered here from 256 MB to
+    1 MB so that 16 MB stand for gigabytes) is neither copied by a fit nor kept after it."""
+    monkeypatch.setattr("sknet.data.COPIED_ONCE", 1 << 20)
     big = np.random.RandomState(0).rand(4000, 1000).astype(np.float32)  # 16 MB
     labels = (big[:, 0] > 0.5).astype(np.int64)
     if kind == "memmap":
