@@ -12,6 +12,7 @@ reads its rows, and its values are checked after ``transform``, with errors nami
 import copy
 import math
 import mmap
+import numbers
 import os
 import queue
 import threading
@@ -337,6 +338,8 @@ def prepare_X(X, input_layers, integer_inputs, check_input, iterator, iterator_n
     copy of float32 data), sources as `Rows` checked in structure now and in values per
     batch, after `iterator`'s transform (named `iterator_name` in errors)."""
     transforms = not slices_only(iterator)
+    X = {key: _read_if_small(value) for key, value in X.items()} if isinstance(X, dict) \
+        else _read_if_small(X)
     values = X.values() if isinstance(X, dict) else [X]
     if not any(isinstance(v, torch.utils.data.Dataset) or _is_source(v)
                or (transforms and _is_items(v)) for v in values):
@@ -365,6 +368,17 @@ def prepare_X(X, input_layers, integer_inputs, check_input, iterator, iterator_n
     if len(set(lengths.values())) > 1:
         raise ValueError(f"the arrays of X have different lengths: {lengths}")
     return wrapped if isinstance(X, dict) else wrapped[names[0]]
+
+
+def _read_if_small(X):
+    """A source of numbers of at most `COPIED_ONCE` bytes (such as the memmap joblib hands a
+    sweep's worker) read whole into memory: it then takes the in-memory path. Others as
+    they are."""
+    nbytes = getattr(X, "nbytes", None)
+    if not _is_source(X) or not isinstance(nbytes, numbers.Integral) or nbytes > COPIED_ONCE \
+            or np.dtype(getattr(X, "dtype", object)).kind not in "biuf":
+        return X
+    return np.array(X[:])
 
 
 def _refuse_names(values, iterator_name):

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, nonlinearities
+import sknet.data
 from sknet.data import _file_rows, _mapped, _read, resident, rows
 
 from .nets import MLP_LAYERS, classification_data, mlp
@@ -65,6 +66,13 @@ class Duck:
         return rows
 
 
+@pytest.fixture(autouse=True)
+def streamed_whatever_the_size(monkeypatch):
+    """The sources here are small; they stand for sources too large to read whole (sources
+    and splits of at most `sknet.data.COPIED_ONCE` bytes are read or copied once)."""
+    monkeypatch.setattr("sknet.data.COPIED_ONCE", 0)
+
+
 @pytest.fixture
 def on_disk(tmp_path):
     path = tmp_path / "X.npy"
@@ -82,9 +90,8 @@ def test_a_memmap_fit_equals_the_in_memory_fit(on_disk, tmp_path):
 
 @pytest.mark.parametrize("kind", ["in memory", "memmap"])
 def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path, monkeypatch):
-    """An X above the copy-once size (`sknet.data.COPIED_ONCE`, lowered here from 256 MB to
-    1 MB so that 16 MB stand for gigabytes) is neither copied by a fit nor kept after it."""
-    monkeypatch.setattr("sknet.data.COPIED_ONCE", 1 << 20)
+    """An X above the copy-once size (16 MB standing for gigabytes) is neither copied by a
+    fit nor kept after it."""
     big = np.random.RandomState(0).rand(4000, 1000).astype(np.float32)  # 16 MB
     labels = (big[:, 0] > 0.5).astype(np.int64)
     if kind == "memmap":
@@ -108,6 +115,23 @@ def test_fit_does_not_copy_X_nor_keep_it(kind, tmp_path, monkeypatch):
 def _peak_resident_bytes():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM"))
+
+
+def test_a_small_source_is_read_whole_once_and_trains_as_in_memory_data(tmp_path,
+                                                                       monkeypatch):
+    """Like the memmap joblib hands a sweep's worker: a source of at most COPIED_ONCE bytes
+    is read whole before the fit (no per-batch reads), with the same net as from memory."""
+    monkeypatch.setattr("sknet.data.COPIED_ONCE", X.nbytes)
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    reads, read = [], sknet.data._file_rows
+    monkeypatch.setattr("sknet.data._file_rows", lambda *args: reads.append(1) or read(*args))
+    settings = dict(max_epochs=3, random_state=0, batch_iterator_train=BatchIterator(32))
+    assert_same_net(fitted(mapped, y, **settings), fitted(X, y, **settings), X_new=X)
+    assert not reads
+    monkeypatch.setattr("sknet.data.COPIED_ONCE", X.nbytes - 1)  # one byte over: per batch
+    assert_same_net(fitted(mapped, y, **settings), fitted(X, y, **settings), X_new=X)
+    assert reads
 
 
 def test_memmap_rows_read_from_the_file_equal_numpys(tmp_path):
@@ -349,6 +373,7 @@ def test_transforms_run_ahead_in_a_thread_that_ends_with_the_fit():
 
 def test_in_memory_rows_are_copied_if_small_shared_if_not_on_cpu_moved_in_chunks_elsewhere(
         monkeypatch):
+    monkeypatch.setattr("sknet.data.COPIED_ONCE", 256 << 20)  # the default
     view = rows(X, np.array([5, 1, 7, 3, 9]))
     copied = resident(view, "cpu", torch.as_tensor)  # 5 rows: under COPIED_ONCE
     assert isinstance(copied, torch.Tensor) and copied.data_ptr() != X.ctypes.data
