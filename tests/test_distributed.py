@@ -202,6 +202,23 @@ def test_ray_workers_run_torch_on_their_assigned_cpus():
     assert os.getpid() not in {pid for _, pid in results}
 
 
+def test_a_seeded_grid_search_on_ray_scores_as_the_serial_one():
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'sknet[ray]')")
+    from sklearn.model_selection import GridSearchCV
+    X, y = classification_data(n=120)
+    grid = {"hidden_num_units": [4, 8], "update_learning_rate": [0.01, 0.1]}
+
+    def search():
+        return GridSearchCV(mlp(max_epochs=2, random_state=0), grid, cv=3, n_jobs=2).fit(X, y)
+    with ray_backend(num_cpus=1):  # Ray's workers: one CPU each
+        on_ray = search()
+    with joblib.parallel_config(backend="sequential"):
+        serial = search()
+    np.testing.assert_allclose(on_ray.cv_results_["mean_test_score"],
+                               serial.cv_results_["mean_test_score"], rtol=0, atol=1e-6)
+    assert on_ray.best_params_ == serial.best_params_
+
+
 # ---------------------------------------------------------------------- missing engines
 
 @pytest.mark.parametrize("backend, module, extra", [(dask_backend, "distributed", "dask"),
