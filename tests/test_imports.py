@@ -16,10 +16,3 @@ def test_import_sknet_loads_no_optional_engine():
                             check=True).stdout
     assert json.loads(loaded) == []
 
-
-def test_the_probe_sees_a_module_that_is_loaded():
-    """The check above would pass vacuously if the names were never looked up right."""
-    code = ("import json, sys, sknet, matplotlib; "
-            "print(json.dumps('matplotlib' in sys.modules))")
-    assert json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
-                                     text=True, check=True).stdout)
