@@ -104,3 +104,22 @@ def test_updates_pickle_by_name():
     import pickle
     assert pickle.loads(pickle.dumps(updates.adam)) is updates.adam
     assert copy.deepcopy(updates.nesterov_momentum) is updates.nesterov_momentum
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad_clears_gradients_as_torch_optimizers_do(set_to_none):
+    """sknet's update rules clear gradients as torch.optim.SGD does: to None by default,
+    to zeros in the same tensor with set_to_none=False; a step after it moves nothing."""
+    ours, theirs = torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(3))
+    optimizers = [updates.momentum([ours], learning_rate=0.1),
+                  torch.optim.SGD([theirs], lr=0.1)]
+    for param, optimizer in zip((ours, theirs), optimizers):
+        (param * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+        grad = param.grad
+        optimizer.zero_grad(set_to_none=set_to_none)
+        if set_to_none:
+            assert param.grad is None
+        else:
+            assert param.grad is grad and grad.tolist() == [0.0, 0.0, 0.0]
+    optimizers[0].step()
+    assert ours.tolist() == [1.0, 1.0, 1.0]
