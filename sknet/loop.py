@@ -152,6 +152,8 @@ class TrainingLoop:
     def _to_device(self, data):
         """A batch (array, tensor or dict of them) on the device; on CUDA, host arrays go
         through pinned memory with a non-blocking copy."""
+        if isinstance(data, torch.Tensor) and data.is_cpu and self.device == "cpu":
+            return data  # the common case, first
         if isinstance(data, dict):
             return {key: self._to_device(value) for key, value in data.items()}
         if isinstance(data, Weighted):
@@ -181,20 +183,37 @@ class TrainingLoop:
             return
         totals = self.epoch_batches_[prefix] = EpochBatches()
         batch_rows, size_key = _epoch_row(self.history)["batches"], prefix + "_batch_size"
+        heard = self._batch_events_heard()
         batch_count = 0
         for batch in batches(iterator):
-            self.notify("on_batch_begin", batch=batch, training=training)
+            if heard:
+                self.notify("on_batch_begin", batch=batch, training=training)
+            else:  # what the net's own on_batch_begin does
+                batch_rows.append({})
             step = step_fn(batch, **fit_params)
             size = num_samples(batch[0])
             self._accumulate(totals, step, size, training)
             batch_rows[-1][size_key] = size  # the history's record_batch, without its indexing
-            self.notify("on_batch_end", batch=callback_batch(self, batch, step),
-                        training=training, **step)
+            if heard:
+                self.notify("on_batch_end", batch=callback_batch(self, batch, step),
+                            training=training, **step)
             batch_count += 1
         self.history.record(prefix + "_batch_count", batch_count)
 
+    def _batch_events_heard(self):
+        """Whether a callback, a handler or a subclass acts on batch events; if not, the
+        loop keeps the history's batch rows itself and notifies nothing per batch."""
+        kind, listeners = type(self), self.listeners_
+        return bool(kind.notify is not TrainingLoop.notify
+                    or kind.on_batch_begin is not TrainingLoop.on_batch_begin
+                    or kind.on_batch_end is not skorch.NeuralNet.on_batch_end
+                    or listeners["on_batch_begin"] or listeners["on_batch_end"]
+                    or self.handlers_["on_batch_finished"])
+
     def _accumulate(self, totals, step, size, training):
         totals.add(size, step["loss"].detach())
+        if training and not self.scores_train:
+            return  # a training pass sums only its losses
         output, target = step["output"], step["y_true"]
         output = ([o.detach() for o in output] if isinstance(output, list)  # several outputs
                   else output.detach())

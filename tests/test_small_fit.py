@@ -3,15 +3,31 @@ skorch's indexing) and the layer signatures (read once per class)."""
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 
 from sknet import BatchIterator, NeuralNet, TrainSplit, layers, nonlinearities
 from tests.nets import classification_data, mlp
 
 
-def test_history_rows_list_each_batch_size_of_each_epoch():
+class CountBatches(Callback):
+    def initialize(self):
+        self.seen = []
+        return self
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        self.seen.append((training, len(net.history[-1]["batches"])))
+
+
+@pytest.mark.parametrize("listener", [None, CountBatches()], ids=["quiet", "listened"])
+def test_history_rows_list_each_batch_size_of_each_epoch(listener):
+    """Batch rows are the same whether the loop notifies batch events (a callback listens)
+    or keeps the rows itself (nothing listens)."""
     X, y = classification_data(n=100)  # TrainSplit(0.2): 80 rows train, 20 validate
     net = mlp(max_epochs=2, batch_iterator_train=BatchIterator(32),
-              batch_iterator_test=BatchIterator(15), train_split=TrainSplit(0.2)).fit(X, y)
+              batch_iterator_test=BatchIterator(15), train_split=TrainSplit(0.2),
+              callbacks=[] if listener is None else [("count", listener)]).fit(X, y)
+    if listener is not None:  # each batch's row is open when its on_batch_end runs
+        assert listener.seen == 2 * [(True, 1), (True, 2), (True, 3), (False, 4), (False, 5)]
     assert len(net.history) == 2
     for epoch in (0, 1):
         assert net.history[epoch, "batches", :, "train_batch_size"] == [32, 32, 16]

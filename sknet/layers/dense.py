@@ -53,13 +53,14 @@ class DenseLayer(Layer):
 
     def get_preactivation_for(self, input):
         """``x @ W + b``: the output before the nonlinearity."""
-        leading = self.num_leading_axes % input.dim()
-        if input.dim() > leading + 1:
+        b, ndim = self.b, input.dim()
+        leading = self.num_leading_axes % ndim
+        if ndim > leading + 1:
             input = input.flatten(leading)
-        if self.b is not None and input.dim() == 2:
-            return torch.addmm(self.b, input, self.W)
+        if b is not None and input.dim() == 2:
+            return torch.addmm(b, input, self.W)
         activation = input @ self.W
-        return activation if self.b is None else activation + self.b
+        return activation if b is None else activation + b
 
     def get_output_for(self, input, **kwargs):
         return self.nonlinearity(self.get_preactivation_for(input))
