@@ -57,6 +57,13 @@ class _ForeachOptimizer(StepWithoutClosure):
         state["step"] += 1
         return state
 
+    def add_param_group(self, param_group):
+        """torch's own, called past the guard that keeps torch.compile from tracing it: on its
+        first call that guard imports torch._dynamo, over a second of a process's first fit
+        (an optimizer is never built inside compiled code)."""
+        add = torch.optim.Optimizer.add_param_group
+        getattr(add, "__wrapped__", add)(self, param_group)
+
     def zero_grad(self, set_to_none=True):
         """torch's zero_grad without its profiler label: called once per batch, where that
         label costs more than the loop."""
