@@ -188,8 +188,11 @@ def _file_rows(source, rows):
     descriptor = os.open(base.filename, os.O_RDONLY)
     try:
         for offset, buffers in reads:
-            if os.preadv(descriptor, buffers, offset) != sum(b.nbytes for b in buffers):
+            length = sum(b.nbytes for b in buffers)
+            if os.preadv(descriptor, buffers, offset) != length:
                 return None  # the file is shorter than the map says: let NumPy say so
+        if len(reads) == 1 and hasattr(os, "posix_fadvise"):  # in order: the next batch's bytes
+            os.posix_fadvise(descriptor, offset + length, length, os.POSIX_FADV_WILLNEED)
     finally:
         os.close(descriptor)
     return batch
@@ -431,15 +434,24 @@ def _check_structure(source, layer, label, transforms):
 def batches(iterator):
     """The batches of a bound `iterator`. In-memory data with a plain iterator: as they come.
     Otherwise each batch is checked (where its data asks for it) after the transform, errors
-    name the batch and its rows, and the next batches are read ahead in a thread."""
+    name the batch and its rows, and the next batches are read ahead: by the kernel for a
+    memmap with a plain iterator, else in a thread."""
     if not hasattr(iterator, "X"):  # batches already (sknet.ddp's shard of them)
         return iterator
     X = iterator.X
     if slices_only(iterator) and not streamed(X):
         return iterator
-    first = next(iter(X.values())) if isinstance(X, dict) else X
-    check = first.check if isinstance(first, Rows) else None
-    return _read_ahead(_named(iterator, check))
+    values = list(X.values()) if isinstance(X, dict) else [X]
+    check = values[0].check if isinstance(values[0], Rows) else None
+    named = _named(iterator, check)
+    if slices_only(iterator) and all(_file_backed(value) for value in values):
+        return named  # the kernel reads ahead (see _file_rows): a thread would only contend
+    return _read_ahead(named)
+
+
+def _file_backed(X):
+    """Whether X's rows are read from a file with preadv, which the kernel reads ahead."""
+    return isinstance(X, Rows) and isinstance(X.source, np.memmap)
 
 
 def _named(iterator, check):

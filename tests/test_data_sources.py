@@ -371,6 +371,34 @@ def test_transforms_run_ahead_in_a_thread_that_ends_with_the_fit():
         assert not read_ahead()
 
 
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="posix_fadvise is POSIX-only")
+def test_a_memmap_is_read_ahead_by_the_kernel_not_a_thread(on_disk, monkeypatch):
+    """A memmap with a plain iterator is read in the training thread (a reading thread only
+    contends for the GIL there); each in-order read asks the kernel for the bytes after it."""
+    hints, threads, advise = [], set(), os.posix_fadvise
+
+    def recorded(descriptor, offset, length, advice):
+        hints.append((offset, length, advice))
+        return advise(descriptor, offset, length, advice)
+
+    def seen(net, history):
+        threads.update(thread.name for thread in threading.enumerate())
+
+    monkeypatch.setattr(os, "posix_fadvise", recorded)
+    net = mlp(max_epochs=1, on_batch_finished=[seen], train_split=TrainSplit(0),
+              batch_iterator_train=BatchIterator(32, shuffle=True))
+    net.fit(on_disk, y)
+    assert "sknet-read-ahead" not in threads and threads
+    assert not hints  # shuffled rows: one read a row, nothing to read ahead
+    net.set_params(train_split=TrainSplit(0.2), batch_iterator_train=BatchIterator(32))
+    net.fit(on_disk, y)
+    first = net.train_split.indices(on_disk, y, net)[0][:32]  # the first batch's rows, in order
+    row = X[0].nbytes  # that batch is read from its first row to its last, gaps included
+    assert hints[0] == (on_disk.offset + (first[-1] + 1) * row, (first[-1] - first[0] + 1) * row,
+                        os.POSIX_FADV_WILLNEED)
+    assert "sknet-read-ahead" not in threads
+
+
 def test_in_memory_rows_are_copied_if_small_shared_if_not_on_cpu_moved_in_chunks_elsewhere(
         monkeypatch):
     monkeypatch.setattr("sknet.data.COPIED_ONCE", 256 << 20)  # the default
