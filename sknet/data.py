@@ -9,6 +9,7 @@ numbers) that the batch iterator's ``transform`` turns into arrays. A source is 
 `Rows`, a view that holds row numbers, not rows: the train/valid split takes views, each batch
 reads its rows, and its values are checked after ``transform``, with errors naming the batch.
 """
+import contextlib
 import copy
 import math
 import mmap
@@ -192,7 +193,8 @@ def _file_rows(source, rows):
             if os.preadv(descriptor, buffers, offset) != length:
                 return None  # the file is shorter than the map says: let NumPy say so
         if len(reads) == 1 and hasattr(os, "posix_fadvise"):  # in order: the next batch's bytes
-            os.posix_fadvise(descriptor, offset + length, length, os.POSIX_FADV_WILLNEED)
+            with contextlib.suppress(OSError):  # a hint: a file system may not take it
+                os.posix_fadvise(descriptor, offset + length, length, os.POSIX_FADV_WILLNEED)
     finally:
         os.close(descriptor)
     return batch
