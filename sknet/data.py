@@ -440,13 +440,13 @@ def batches(iterator):
     memmap with a plain iterator, else in a thread."""
     if not hasattr(iterator, "X"):  # batches already (sknet.ddp's shard of them)
         return iterator
-    X = iterator.X
-    if slices_only(iterator) and not streamed(X):
+    X, plain = iterator.X, slices_only(iterator)
+    if plain and not streamed(X):
         return iterator
     values = list(X.values()) if isinstance(X, dict) else [X]
     check = values[0].check if isinstance(values[0], Rows) else None
     named = _named(iterator, check)
-    if slices_only(iterator) and all(_file_backed(value) for value in values):
+    if plain and all(_file_backed(value) for value in values):
         return named  # the kernel reads ahead (see _file_rows): a thread would only contend
     return _read_ahead(named)
 

@@ -152,17 +152,15 @@ class TrainingLoop:
     def _to_device(self, data):
         """A batch (array, tensor or dict of them) on the device; on CUDA, host arrays go
         through pinned memory with a non-blocking copy."""
-        if isinstance(data, torch.Tensor) and data.is_cpu and self.device == "cpu":
-            return data  # the common case, first
         if isinstance(data, dict):
             return {key: self._to_device(value) for key, value in data.items()}
         if isinstance(data, Weighted):
             return data.apply(self._to_device)
-        tensor = torch.as_tensor(data)
-        if self.device == "cpu" and tensor.device.type == "cpu":
+        tensor = data if isinstance(data, torch.Tensor) else torch.as_tensor(data)
+        if tensor.is_cpu and self.device == "cpu":
             return tensor  # already there (no device object to build per batch)
         device = torch.device(self.device)
-        if device.type == "cuda" and tensor.device.type == "cpu":
+        if device.type == "cuda" and tensor.is_cpu:
             tensor = tensor.pin_memory()
         return tensor.to(device, non_blocking=True)
 
@@ -219,7 +217,7 @@ class TrainingLoop:
                   else output.detach())
         if not training and not self.regression:
             totals.add_count("valid_accuracy", (predicted_ids(output) == target).sum())
-        scores = (self.scores_train or []) if training else (self.scores_valid or [])
+        scores = self.scores_train if training else (self.scores_valid or [])
         custom = [] if training else (self.custom_scores or [])
         if (scores or custom) and size:  # size 0: sknet.ddp's stand-in step
             predictions = step["y_pred"] if "y_pred" in step else self._predictions(output)
