@@ -17,7 +17,6 @@ def test_import_sknet_loads_no_optional_engine():
     assert json.loads(loaded) == []
 
 
-
 def test_a_fit_with_sknets_update_rules_loads_no_torch_dynamo():
     """torch imports torch._dynamo (over a second) the first time a torch optimizer adds a
     param group; sknet's update rules skip that guard, so a fresh process's first fit does not
